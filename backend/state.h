@@ -87,4 +87,14 @@ int lock_take(struct transport *t, const char *what, int64_t wait_ms,
     int takeover, int64_t timeout_ms, struct err *e) WUR;
 int lock_release(struct transport *t, int64_t timeout_ms, struct err *e) WUR;
 
+/* 1 when the lock is held by a process of this machine that is gone
+ * (its pid no longer runs here): safe to take over once confirmed.  A
+ * lock of another machine is never called stale (we cannot tell). */
+int lock_is_stale(const struct host_lock *l);
+/* 1 when the lock is held by this very process. */
+int lock_is_mine(const struct host_lock *l);
+/* "alice@ops-laptop (pid 123 on ops-laptop) for failover since
+ * 2026-11-25T09:00:12Z[, stale: pid gone]" into buf. */
+const char *lock_describe(const struct host_lock *l, char *buf, size_t len);
+
 #endif

@@ -55,6 +55,12 @@ struct flow_view {
 	char	*output_tail;	/* live output of the current command */
 	int	 finished;	/* 1 done, -1 failed/aborted */
 	char	*report_path;
+	/* Added for the runners (CLI and console): a prompt is answered
+	 * once; a new prompt (even with the same text) has a new number. */
+	uint64_t prompt_seq;	/* increases with every new prompt */
+	int	 dry_run;	/* steps show their commands, nothing runs */
+	int64_t	 flow_ms;	/* time since the flow's own start */
+	int64_t	 rto_ms;	/* time on the RTO clock (from started_at) */
 };
 
 struct snapshot {

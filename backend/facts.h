@@ -34,6 +34,12 @@ struct fact {
 	int	 has_num;	/* num / unit are meaningful */
 	double	 num;		/* perfdata / metric value */
 	char	*unit;		/* "s", "B", "ms", "%", "" */
+	/* Numeric limits of num for perfdata (Nagios warn;crit); set
+	 * directly by the probe, 0 / unset when there are none. */
+	int	 has_warn_at;
+	double	 warn_at;
+	int	 has_crit_at;
+	double	 crit_at;
 };
 
 struct fact_list {

@@ -76,4 +76,25 @@ void journal_tail_free(struct journal_tail *t);
 
 const char *journal_kind_name(enum journal_kind k);
 
+/* Longest line read or written; longer lines are skipped as garbage. */
+#define JOURNAL_LINE_MAX (1024 * 1024)
+
+/* "job" ... "note" -> kind; 0, or -1 when not a kind name. */
+int journal_kind_parse(const char *s, enum journal_kind *k) WUR;
+/* journal_parse_line, reading a runbook line's bracket time as the local
+ * time of zone tz (timefmt.h; NULL = this machine's zone).
+ * journal_parse_line() is this with tz NULL. */
+int journal_parse_line_tz(const char *line, size_t len, const char *tz,
+    struct journal_event *ev) WUR;
+
+/* Keep an event in a tail (non-zero) or pass over it. */
+typedef int (*journal_match_fn)(const struct journal_event *ev, void *arg);
+/* journal_tail with a filter: the last n events that match (match NULL =
+ * all), runbook lines read in zone tz.  Reading stops at the first event
+ * older than since_ms.  A missing file is an empty journal (0, no events).
+ * journal_tail() is this with tz NULL and no filter. */
+int journal_tail_match(const char *path, size_t n, int64_t since_ms,
+    const char *tz, journal_match_fn match, void *arg,
+    struct journal_tail *out, struct err *e) WUR;
+
 #endif

@@ -174,6 +174,13 @@ char *config_find(const char *explicit_path, struct err *e);
 int config_load(const char *path, struct config **out, FILE *diag,
     struct err *e) WUR;
 void config_free(struct config *c);
+/*
+ * The same from bytes in memory (a fuzzer's input, a test's fixture): name
+ * is used in messages and as the folder a relative manifest path is read
+ * from.  The bytes need not be NUL-terminated.  No file-mode check.
+ */
+int config_load_buffer(const char *name, const char *data, size_t len,
+    struct config **out, FILE *diag, struct err *e) WUR;
 
 /* The host whose kind is PRIMARY / BACKUP, or by name; NULL if none. */
 const struct host_cfg *config_primary(const struct config *c);
@@ -182,6 +189,10 @@ const struct host_cfg *config_host(const struct config *c, const char *name);
 
 /* Print the resolved config, no secrets (there are none to print). */
 void config_print(const struct config *c, FILE *out);
+
+/* Print the schema table (key, type, required, default, range,
+ * description) as Markdown; docs/config.md holds the same table. */
+void config_schema_print(FILE *out);
 
 /* "3h", "90m", "45s", "2d", "1h30m" -> seconds.  -1 on error. */
 int config_parse_duration(const char *s, int64_t *out, struct err *e) WUR;

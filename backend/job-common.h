@@ -12,7 +12,7 @@
 #include "config.h"
 #include "err.h"
 
-#define JOB_ISO_LEN 32
+#define JOB_ISO_LEN 40	/* = TIMEFMT_LEN */
 
 /* wall ms -> "2026-11-25T09:00:12.345Z" (UTC). */
 const char *job_iso_time(int64_t wall_ms, char buf[JOB_ISO_LEN]);

@@ -94,6 +94,17 @@ int transport_exec(struct transport *t, const char *const *argv,
     struct exec_result *r, struct err *e) WUR;
 
 /*
+ * Run a command line already built for the host's shell with quote.h
+ * (every value in it quoted by quote_sh_word / quote_ps_word): for
+ * scripts that need the shell itself (pipes, cmdlets).  sh: passed as
+ * it is; powershell / cmd: a PowerShell script, sent as -EncodedCommand.
+ * Outcome as transport_exec().
+ */
+int transport_exec_script(struct transport *t, const char *script,
+    const char *stdin_data, size_t stdin_len, int64_t timeout_ms,
+    struct exec_result *r, struct err *e) WUR;
+
+/*
  * Copy a local file to the host: written as remote_path.part (resumed if
  * one is there), sha256 checked on the host against the local file's,
  * fsync'd, then renamed to remote_path.  Refuses before writing when the

@@ -1,0 +1,306 @@
+/*
+ * pgconn.c: libpq connections bounded by deadlines (see pgconn.h).
+ *
+ * Runs on the thread that owns the connection (a host's poller worker,
+ * a job).  It blocks only in poll() on the connection's socket, never
+ * past the deadline it was given.
+ */
+#include "pgconn.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "xmalloc.h"
+
+struct pgconn {
+	PGconn	*conn;
+	char	 target[128];
+};
+
+static int
+is_loopback_name(const char *s)
+{
+	return s == NULL || *s == '\0' || strcmp(s, "localhost") == 0 ||
+	    strncmp(s, "127.", 4) == 0 || strcmp(s, "::1") == 0;
+}
+
+/* Wait until the socket is ready for what libpq asks, or the deadline. */
+static int
+wait_sock(PGconn *conn, int for_write, int64_t deadline)
+{
+	struct pollfd p;
+	int64_t left;
+	int r;
+
+	p.fd = PQsocket(conn);
+	if (p.fd < 0)
+		return -1;
+	p.events = for_write ? POLLOUT : POLLIN;
+	for (;;) {
+		left = clock_left_ms(deadline);
+		if (left <= 0)
+			return 0;
+		r = poll(&p, 1, (int)(left > 1000000 ? 1000000 : left));
+		if (r < 0 && errno == EINTR)
+			continue;
+		return r < 0 ? -1 : (r > 0 ? 1 : 0);
+	}
+}
+
+static char *
+one_line(const char *msg)
+{
+	char *s = xstrdup(msg != NULL ? msg : "");
+	char *p;
+	size_t n;
+
+	for (p = s; *p != '\0'; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = ' ';
+	n = strlen(s);
+	while (n > 0 && s[n - 1] == ' ')
+		s[--n] = '\0';
+	return s;
+}
+
+static int
+conn_err(struct err *e, const struct host_cfg *h, const char *what,
+    PGconn *conn)
+{
+	char *m = one_line(conn != NULL ? PQerrorMessage(conn) : "");
+
+	err_set(e, "%s: database %s: %s%s%s", h->name, h->pg.dbname, what,
+	    *m ? ": " : "", m);
+	free(m);
+	return -1;
+}
+
+/* Connect to a host's database through its tunnel or directly. */
+int
+pgconn_open(const struct host_cfg *h, struct transport *t, int64_t deadline,
+    struct pgconn **out, struct err *e)
+{
+	const char *keys[12], *vals[12];
+	char host[64], port[16], ctimeout[16];
+	int n = 0, lport = 0, r = -1, w;
+	PGconn *conn = NULL;
+	PostgresPollingStatusType st;
+	int64_t ct;
+
+	*out = NULL;
+	if (h->pg.tunnel) {
+		if (t == NULL)
+			return err_set(e, "%s: database: postgres.tunnel is set "
+			    "but the host is not reachable", h->name);
+		if (transport_tunnel(t, h->pg.host ? h->pg.host : "localhost",
+		    h->pg.port, host, &lport, clock_left_ms(deadline),
+		    e) != 0)
+			return err_prefix(e, "%s: database tunnel", h->name);
+	} else {
+		const char *a = h->pg.host;
+
+		if (h->transport == HOST_TRANSPORT_SSH && is_loopback_name(a) &&
+		    h->address != NULL && *h->address != '\0')
+			a = h->address;
+		snprintf(host, sizeof host, "%s",
+		    a != NULL && *a ? a : "localhost");
+		lport = h->pg.port;
+	}
+	snprintf(port, sizeof port, "%d", lport);
+	ct = h->pg.connect_timeout > 0 ? h->pg.connect_timeout : 5;
+	if (ct * 1000 > clock_left_ms(deadline))
+		ct = (clock_left_ms(deadline) + 999) / 1000;
+	if (ct < 2)
+		ct = 2;		/* libpq treats 1 as 2 anyway */
+	snprintf(ctimeout, sizeof ctimeout, "%lld", (long long)ct);
+	keys[n] = "host"; vals[n++] = host;
+	keys[n] = "port"; vals[n++] = port;
+	keys[n] = "dbname"; vals[n++] = h->pg.dbname ? h->pg.dbname :
+	    "rabspocdb";
+	keys[n] = "user"; vals[n++] = h->pg.user ? h->pg.user : "postgres";
+	keys[n] = "connect_timeout"; vals[n++] = ctimeout;
+	keys[n] = "application_name"; vals[n++] = "drdeck";
+	if (h->pg.passfile != NULL) {
+		keys[n] = "passfile"; vals[n++] = h->pg.passfile;
+	}
+	keys[n] = NULL; vals[n] = NULL;
+
+	conn = PQconnectStartParams(keys, vals, 0);
+	if (conn == NULL || PQstatus(conn) == CONNECTION_BAD) {
+		conn_err(e, h, "cannot start a connection", conn);
+		goto out;
+	}
+	w = 1;
+	for (;;) {
+		int ready = wait_sock(conn, w, deadline);
+
+		if (ready == 0) {
+			err_set(e, "%s: database %s at %s:%s: no answer "
+			    "within the deadline", h->name, vals[2], host,
+			    port);
+			goto out;
+		}
+		if (ready < 0) {
+			conn_err(e, h, "connection failed", conn);
+			goto out;
+		}
+		st = PQconnectPoll(conn);
+		if (st == PGRES_POLLING_OK)
+			break;
+		if (st == PGRES_POLLING_FAILED) {
+			conn_err(e, h, "connection failed", conn);
+			goto out;
+		}
+		w = st == PGRES_POLLING_WRITING;
+	}
+	if (PQsetnonblocking(conn, 1) != 0) {
+		conn_err(e, h, "cannot set non-blocking", conn);
+		goto out;
+	}
+	*out = xcalloc(1, sizeof **out);
+	(*out)->conn = conn;
+	snprintf((*out)->target, sizeof (*out)->target, "%s%s:%s",
+	    h->pg.tunnel ? "tunnel " : "", host, port);
+	conn = NULL;
+	r = 0;
+out:
+	if (conn != NULL)
+		PQfinish(conn);
+	return r;
+}
+
+/* Close and free. */
+void
+pgconn_close(struct pgconn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->conn != NULL)
+		PQfinish(c->conn);
+	free(c);
+}
+
+/* 1 while usable. */
+int
+pgconn_alive(const struct pgconn *c)
+{
+	return c != NULL && c->conn != NULL &&
+	    PQstatus(c->conn) == CONNECTION_OK;
+}
+
+static void
+drop(struct pgconn *c)
+{
+	if (c->conn != NULL)
+		PQfinish(c->conn);
+	c->conn = NULL;
+}
+
+static PGresult *
+finish_query(struct pgconn *c, int64_t deadline, struct err *e)
+{
+	PGresult *res, *last = NULL;
+	int r;
+
+	/* Flush what is queued. */
+	while ((r = PQflush(c->conn)) == 1) {
+		if (wait_sock(c->conn, 1, deadline) <= 0)
+			goto timeout;
+	}
+	if (r < 0)
+		goto fail;
+	for (;;) {
+		while (PQisBusy(c->conn)) {
+			int ready = wait_sock(c->conn, 0, deadline);
+
+			if (ready == 0)
+				goto timeout;
+			if (ready < 0 || !PQconsumeInput(c->conn))
+				goto fail;
+		}
+		res = PQgetResult(c->conn);
+		if (res == NULL)
+			break;
+		if (last != NULL)
+			PQclear(last);
+		last = res;
+	}
+	if (last == NULL) {
+		err_set(e, "database: no result");
+		return NULL;
+	}
+	if (PQresultStatus(last) != PGRES_TUPLES_OK &&
+	    PQresultStatus(last) != PGRES_COMMAND_OK) {
+		char *m = one_line(PQresultErrorMessage(last));
+
+		err_set(e, "database: %s", m);
+		free(m);
+		PQclear(last);
+		return NULL;
+	}
+	return last;
+timeout:
+	if (last != NULL)
+		PQclear(last);
+	drop(c);
+	err_set(e, "database: no answer within the deadline");
+	return NULL;
+fail:
+	if (last != NULL)
+		PQclear(last);
+	{
+		char *m = one_line(PQerrorMessage(c->conn));
+
+		err_set(e, "database: connection lost: %s", m);
+		free(m);
+	}
+	drop(c);
+	return NULL;
+}
+
+/* Run one statement with parameters, bounded by deadline. */
+PGresult *
+pgconn_exec_params(struct pgconn *c, const char *sql, int nparams,
+    const char *const *params, int64_t deadline, struct err *e)
+{
+	if (!pgconn_alive(c)) {
+		err_set(e, "database: not connected");
+		return NULL;
+	}
+	if (!PQsendQueryParams(c->conn, sql, nparams, NULL, params, NULL,
+	    NULL, 0)) {
+		char *m = one_line(PQerrorMessage(c->conn));
+
+		err_set(e, "database: cannot send the query: %s", m);
+		free(m);
+		drop(c);
+		return NULL;
+	}
+	return finish_query(c, deadline, e);
+}
+
+/* Run one statement, bounded by deadline. */
+PGresult *
+pgconn_exec(struct pgconn *c, const char *sql, int64_t deadline,
+    struct err *e)
+{
+	return pgconn_exec_params(c, sql, 0, NULL, deadline, e);
+}
+
+/* PQserverVersion of the connection (0 when closed). */
+int
+pgconn_server_version(const struct pgconn *c)
+{
+	return pgconn_alive(c) ? PQserverVersion(c->conn) : 0;
+}
+
+/* Where it connected to. */
+const char *
+pgconn_target(const struct pgconn *c)
+{
+	return c != NULL ? c->target : "";
+}

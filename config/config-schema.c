@@ -22,8 +22,9 @@ static const char *const shell_names[] = { "sh", "powershell", "cmd", NULL };
 #define S(f)	offsetof(struct service_cfg, f)
 #define NORANGE	0, 0
 #define PORT	1, 65535
-/* Durations: from one second to 100 years unless said otherwise. */
-#define DURR	1, 100.0 * 366 * 86400
+/* Durations: from one second to a year unless said otherwise. */
+#define DAY	0, 1439		/* HH:MM within a day */
+#define DURR	1, 365.0 * 86400
 
 const struct ck config_schema[] = {
 	{ "pair", CK_STR, CK_REQUIRED | CK_NONEMPTY, NULL, NORANGE, NULL,
@@ -118,7 +119,7 @@ const struct ck config_schema[] = {
 	  H(pg.restore_jobs), "pg_restore -j (0 = the host's cores)" },
 	{ "hosts[].postgres.connect_timeout", CK_DUR, 0, "5s", 1, 600, NULL,
 	  H(pg.connect_timeout), "libpq connect_timeout" },
-	{ "hosts[].postgres.sanity", CK_STRV, 0, NULL, NORANGE, NULL,
+	{ "hosts[].postgres.sanity", CK_STRV, 0, "[]", NORANGE, NULL,
 	  H(pg.sanity), "SQL queries that must each return a row after a "
 	  "restore" },
 
@@ -133,9 +134,9 @@ const struct ck config_schema[] = {
 	{ "hosts[].paths.env_file", CK_STR, 0, NULL, NORANGE, NULL,
 	  H(env_file), "the app's .env (hashed on its host, never read "
 	  "here)" },
-	{ "hosts[].paths.storage", CK_STRV, 0, NULL, NORANGE, NULL,
+	{ "hosts[].paths.storage", CK_STRV, 0, "[]", NORANGE, NULL,
 	  H(storage), "file storage folders" },
-	{ "hosts[].paths.compare", CK_STRV, 0, NULL, NORANGE, NULL,
+	{ "hosts[].paths.compare", CK_STRV, 0, "[]", NORANGE, NULL,
 	  H(compare), "config files compared between the hosts (NGINX "
 	  "vhost, service definitions)" },
 
@@ -189,16 +190,16 @@ const struct ck config_schema[] = {
 	  "the runbook's cadence" },
 	{ "schedule.daytime_every", CK_DUR, 0, "3h", 60, 86400, NULL,
 	  C(schedule.daytime_every), "daytime dump interval" },
-	{ "schedule.daytime_start", CK_HHMM, 0, "00:00", NORANGE, NULL,
+	{ "schedule.daytime_start", CK_HHMM, 0, "00:00", DAY, NULL,
 	  C(schedule.daytime_start), "first daytime slot" },
-	{ "schedule.daytime_end", CK_HHMM, 0, "24:00", NORANGE, NULL,
+	{ "schedule.daytime_end", CK_HHMM, 0, "24:00", 1, 1440, NULL,
 	  C(schedule.daytime_end), "daytime slots end here" },
 	{ "schedule.restore_stagger", CK_DUR, 0, "10m", 0, 86400, NULL,
 	  C(schedule.restore_stagger),
 	  "the backup restores this long after the primary dumps" },
-	{ "schedule.nightly_backup", CK_HHMM, 0, "00:00", NORANGE, NULL,
+	{ "schedule.nightly_backup", CK_HHMM, 0, "00:00", DAY, NULL,
 	  C(schedule.nightly_backup), "nightly hard backup on the primary" },
-	{ "schedule.nightly_restore", CK_HHMM, 0, "00:30", NORANGE, NULL,
+	{ "schedule.nightly_restore", CK_HHMM, 0, "00:30", DAY, NULL,
 	  C(schedule.nightly_restore), "nightly restore on the backup" },
 	{ "schedule.keep_daytime", CK_INT, 0, "8", 1, 10000, NULL,
 	  C(schedule.keep_daytime), "daytime dumps kept" },
@@ -336,7 +337,9 @@ ck_expect(const struct ck *k, char *out, size_t len)
 		snprintf(out, len, "a size such as \"5GiB\" or \"512MB\"");
 		break;
 	case CK_HHMM:
-		snprintf(out, len, "a time of day \"HH:MM\"");
+		snprintf(out, len, "a time of day \"HH:MM\" in "
+		    "%02d:%02d..%02d:%02d", (int)k->min / 60, (int)k->min % 60,
+		    (int)k->max / 60, (int)k->max % 60);
 		break;
 	case CK_REAL:
 		snprintf(out, len, "a number in %g..%g", k->min, k->max);
@@ -396,7 +399,9 @@ config_schema_print(FILE *out)
 		} else if (k->type == CK_ENUM)
 			enum_list(k, range, sizeof range);
 		else if (k->type == CK_HHMM)
-			snprintf(range, sizeof range, "00:00..24:00");
+			snprintf(range, sizeof range, "%02d:%02d..%02d:%02d",
+			    (int)k->min / 60, (int)k->min % 60,
+			    (int)k->max / 60, (int)k->max % 60);
 		fprintf(out, "| `%s` | %s | %s | %s | %s | %s |\n", k->path,
 		    type_name(k->type),
 		    (k->flags & CK_REQUIRED) ? "yes" : "no",

@@ -342,7 +342,14 @@ get_string(struct ctx *x, const struct ck *k, const char *where,
     const cJSON *v, const char **out)
 {
 	if (!cJSON_IsString(v) || v->valuestring == NULL) {
-		type_error(x, k, where, v);
+		if (k->type == CK_STRV) {
+			char got[64];
+
+			describe(v, got, sizeof got);
+			cerr(x, where, "expected a string, got %s", got);
+		} else {
+			type_error(x, k, where, v);
+		}
 		return -1;
 	}
 	if (has_control(v->valuestring)) {
@@ -379,6 +386,7 @@ set_value(struct ctx *x, const struct ck *k, void *base, const cJSON *v,
 	int64_t n;
 	char want[256];
 	size_t i;
+	int m;
 
 	switch (k->type) {
 	case CK_OBJ:
@@ -451,9 +459,15 @@ set_value(struct ctx *x, const struct ck *k, void *base, const cJSON *v,
 			type_error(x, k, where, v);
 			return;
 		}
-		if (config_parse_hhmm(v->valuestring, (int *)at(base, k),
-		    &e) != 0)
+		if (config_parse_hhmm(v->valuestring, &m, &e) != 0) {
 			cerr(x, where, "%s", e.msg);
+			return;
+		}
+		if (m < k->min || m > k->max) {
+			type_error(x, k, where, v);
+			return;
+		}
+		*(int *)at(base, k) = m;
 		break;
 	case CK_REAL:
 		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) ||
@@ -630,7 +644,7 @@ fill(struct ctx *x, enum ck_base b, const cJSON *obj, void *base,
 		const char *rel;
 		const cJSON *v;
 		char where[PATH_LEN];
-		int absent, bad;
+		int absent, bad, before;
 
 		if (ck_base(k) != b)
 			continue;
@@ -659,7 +673,10 @@ fill(struct ctx *x, enum ck_base b, const cJSON *obj, void *base,
 			type_error(x, k, where, v);
 			continue;
 		}
+		before = x->n_err;
 		set_value(x, k, base, v, where);
+		if (x->n_err != before)
+			set_default(k, base);	/* keeps later checks sane */
 	}
 }
 
@@ -1061,18 +1078,9 @@ check_schedule(struct ctx *x, const struct config *c)
 {
 	const struct schedule_cfg *s = &c->schedule;
 
-	if (s->daytime_start >= 24 * 60)
-		cerr(x, "schedule.daytime_start", "expected a time in "
-		    "00:00..23:59");
 	if (s->daytime_end <= s->daytime_start)
 		cerr(x, "schedule.daytime_end", "expected a time after "
 		    "schedule.daytime_start");
-	if (s->nightly_backup >= 24 * 60)
-		cerr(x, "schedule.nightly_backup", "expected a time in "
-		    "00:00..23:59");
-	if (s->nightly_restore >= 24 * 60)
-		cerr(x, "schedule.nightly_restore", "expected a time in "
-		    "00:00..23:59");
 	if (c->th.rpo < s->daytime_every)
 		cwarn(x, "thresholds.rpo", "shorter than "
 		    "schedule.daytime_every: the RPO will be breached before "
@@ -1251,6 +1259,15 @@ config_find(const char *explicit_path, struct err *e)
 		return xstrdup(env);
 	if (readable("drdeck.json"))
 		return xstrdup("drdeck.json");
+#ifdef _WIN32
+	env = getenv("ProgramData");
+	if (env != NULL && *env != '\0') {
+		p = xasprintf("%s\\drdeck\\config.json", env);
+		if (readable(p))
+			return p;
+		free(p);
+	}
+#endif
 	xdg = getenv("XDG_CONFIG_HOME");
 	if (xdg != NULL && xdg[0] == '/')
 		p = xasprintf("%s/drdeck/config.json", xdg);

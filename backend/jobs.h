@@ -43,6 +43,10 @@ struct job_result {
 	int64_t	 switch_ms;	/* restore: app down window */
 	int	 swapped_back;	/* restore: health gate failed, rolled back */
 	char	 failed_step[64];	/* "" on success */
+	int	 refused;	/* stopped before changing anything: role,
+				   lock held, a dump older than the data */
+	int	 benign;	/* restore: pg_restore messages on the
+				   benign list (job-restoreclass.h) */
 };
 
 int job_backup(const struct config *c, struct journal *j,

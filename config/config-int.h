@@ -37,6 +37,8 @@ enum ck_base { CK_BASE_CONFIG, CK_BASE_HOST, CK_BASE_SERVICE };
 #define CK_REQUIRED	0x1	/* an error when absent */
 #define CK_DYNAMIC	0x2	/* the default is computed; def describes it */
 #define CK_NONEMPTY	0x4	/* a string that may not be "" */
+#define CK_URL_HTTP	0x8	/* an http:// or https:// URL */
+#define CK_URL_SMTP	0x10	/* an smtp:// or smtps:// URL */
 
 struct ck {
 	const char	*path;		/* "hosts[].ssh.port" */

@@ -29,7 +29,7 @@ static const char *const shell_names[] = { "sh", "powershell", "cmd", NULL };
 const struct ck config_schema[] = {
 	{ "pair", CK_STR, CK_REQUIRED | CK_NONEMPTY, NULL, NORANGE, NULL,
 	  C(pair), "the pair's name, shown in the title bar" },
-	{ "public_url", CK_STR, 0, NULL, NORANGE, NULL, C(public_url),
+	{ "public_url", CK_STR, CK_URL_HTTP, NULL, NORANGE, NULL, C(public_url),
 	  "health URL as the world sees it (through DNS / the WAN IP)" },
 	{ "poll_interval", CK_DUR, 0, "10s", 1, 3600, NULL, C(poll_interval),
 	  "how often each host is probed" },
@@ -160,7 +160,7 @@ const struct ck config_schema[] = {
 
 	{ "hosts[].health", CK_OBJ, 0, NULL, NORANGE, NULL, 0,
 	  "the app's health check on that host" },
-	{ "hosts[].health.url", CK_STR, 0, NULL, NORANGE, NULL,
+	{ "hosts[].health.url", CK_STR, CK_URL_HTTP, NULL, NORANGE, NULL,
 	  H(health_url), "health URL as seen from the host (200 = up)" },
 	{ "hosts[].health.tunnel", CK_BOOL, 0, "false", NORANGE, NULL,
 	  H(health_tunnel), "fetch it through an SSH tunnel" },
@@ -230,14 +230,14 @@ const struct ck config_schema[] = {
 	  "measured against" },
 	{ "drill.interval", CK_DUR, 0, "30d", DURR, NULL, C(drill.interval),
 	  "a drill is due this long after the last one" },
-	{ "drill.login_url", CK_STR, 0, NULL, NORANGE, NULL,
+	{ "drill.login_url", CK_STR, CK_URL_HTTP, NULL, NORANGE, NULL,
 	  C(drill.login_url), "optional end-to-end check after the cutover" },
 
 	{ "alerts", CK_OBJ, 0, NULL, NORANGE, NULL, 0,
 	  "where alerts go (SMTP and/or a command)" },
 	{ "alerts.smtp", CK_OBJ, 0, NULL, NORANGE, NULL, 0,
 	  "mail; the password comes from $DRDECK_SMTP_PASSWORD" },
-	{ "alerts.smtp.url", CK_STR, 0, NULL, NORANGE, NULL,
+	{ "alerts.smtp.url", CK_STR, CK_URL_SMTP, NULL, NORANGE, NULL,
 	  C(alerts.smtp_url), "smtp://host:port or smtps://host:port; "
 	  "absent = no mail" },
 	{ "alerts.smtp.from", CK_STR, 0, NULL, NORANGE, NULL,
@@ -318,8 +318,13 @@ ck_expect(const struct ck *k, char *out, size_t len)
 		break;
 	case CK_STR:
 	case CK_PATH:
-		snprintf(out, len, (k->flags & CK_NONEMPTY) ?
-		    "a non-empty string" : "a string");
+		if (k->flags & CK_URL_HTTP)
+			snprintf(out, len, "an http:// or https:// URL");
+		else if (k->flags & CK_URL_SMTP)
+			snprintf(out, len, "an smtp:// or smtps:// URL");
+		else
+			snprintf(out, len, (k->flags & CK_NONEMPTY) ?
+			    "a non-empty string" : "a string");
 		break;
 	case CK_INT:
 		snprintf(out, len, "an integer in %.0f..%.0f", k->min, k->max);

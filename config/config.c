@@ -98,21 +98,30 @@ excerpt(const char *p, const char *end, char *out, size_t len)
 	out[i] = '\0';
 }
 
-/* The deepest nesting of [ and { outside strings, and where it passes max. */
+/* Where the nesting of [ and { outside strings passes max, or a string
+ * holds the escape \u0000 (cJSON would cut the string there); len when
+ * neither.  *nul tells which. */
 static size_t
-depth_check(const char *s, size_t len, int max)
+depth_check(const char *s, size_t len, int max, int *nul)
 {
 	size_t i;
 	int depth = 0, in_str = 0;
 
+	*nul = 0;
 	for (i = 0; i < len; i++) {
 		char c = s[i];
 
 		if (in_str) {
-			if (c == '\\')
+			if (c == '\\') {
+				if (len - i >= 6 &&
+				    memcmp(s + i + 1, "u0000", 5) == 0) {
+					*nul = 1;
+					return i;
+				}
 				i++;
-			else if (c == '"')
+			} else if (c == '"') {
 				in_str = 0;
+			}
 			continue;
 		}
 		if (c == '"')
@@ -135,7 +144,7 @@ parse_text(struct ctx *x, const char *data, size_t len)
 	const char *end = NULL, *p;
 	cJSON *root = NULL;
 	size_t off;
-	int line, col;
+	int line, col, nul;
 	char near[32];
 
 	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
@@ -166,11 +175,17 @@ parse_text(struct ctx *x, const char *data, size_t len)
 		    (unsigned char)text[off]);
 		goto out;
 	}
-	off = depth_check(text, len, CONFIG_MAX_DEPTH);
+	off = depth_check(text, len, CONFIG_MAX_DEPTH, &nul);
 	if (off != len) {
 		cfg_linecol(text, off, &line, &col);
-		cerr(x, NULL, "line %d, column %d: nested deeper than %d "
-		    "levels; expected a config", line, col, CONFIG_MAX_DEPTH);
+		if (nul)
+			cerr(x, NULL, "line %d, column %d: the escape \\u0000 "
+			    "(a NUL character); expected text without it",
+			    line, col);
+		else
+			cerr(x, NULL, "line %d, column %d: nested deeper than "
+			    "%d levels; expected a config", line, col,
+			    CONFIG_MAX_DEPTH);
 		goto out;
 	}
 	root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
@@ -376,6 +391,43 @@ get_integer(const cJSON *v, double lo, double hi, int64_t *out)
 	return 0;
 }
 
+/* A URL of the kind k wants, without a password in it. */
+static int
+check_url(struct ctx *x, const struct ck *k, const char *where,
+    const char *s)
+{
+	const char *host, *at, *end;
+	char want[64];
+	int ok;
+
+	if (k->flags & CK_URL_HTTP)
+		ok = strncmp(s, "http://", 7) == 0 ||
+		    strncmp(s, "https://", 8) == 0;
+	else if (k->flags & CK_URL_SMTP)
+		ok = strncmp(s, "smtp://", 7) == 0 ||
+		    strncmp(s, "smtps://", 8) == 0;
+	else
+		return 0;
+	host = strstr(s, "://");
+	if (!ok || host == NULL || host[3] == '\0' || host[3] == '/' ||
+	    strchr(s, ' ') != NULL) {
+		ck_expect(k, want, sizeof want);
+		cerr(x, where, "expected %s such as %s, got \"%.60s\"", want,
+		    (k->flags & CK_URL_SMTP) ? "smtp://mail.example.com:587" :
+		    "https://app.example.com/health", s);
+		return -1;
+	}
+	host += 3;
+	end = host + strcspn(host, "/?#");
+	at = memchr(host, '@', (size_t)(end - host));
+	if (at != NULL && memchr(host, ':', (size_t)(at - host)) != NULL) {
+		cerr(x, where, "holds a password; expected the URL without it "
+		    "(the password comes from the environment)");
+		return -1;
+	}
+	return 0;
+}
+
 /* Store value v of key k (shown as where) into base. */
 static void
 set_value(struct ctx *x, const struct ck *k, void *base, const cJSON *v,
@@ -400,6 +452,8 @@ set_value(struct ctx *x, const struct ck *k, void *base, const cJSON *v,
 			cerr(x, where, "expected a non-empty string");
 			return;
 		}
+		if (check_url(x, k, where, s) != 0)
+			return;
 		free(*(char **)at(base, k));
 		*(char **)at(base, k) = k->type == CK_PATH ? expand_tilde(s) :
 		    xstrdup(s);
@@ -848,6 +902,17 @@ host_defaults(struct ctx *x, struct host_cfg *h, const cJSON *ho,
 		h->ssh.user = local_user();
 }
 
+/* Does the host object hold a kind the schema accepts? */
+static int
+valid_kind(const cJSON *ho)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(ho, "kind");
+
+	return cJSON_IsString(v) && v->valuestring != NULL &&
+	    (strcmp(v->valuestring, "primary") == 0 ||
+	    strcmp(v->valuestring, "backup") == 0);
+}
+
 static void
 load_hosts(struct ctx *x, struct config *c, const cJSON *root)
 {
@@ -872,7 +937,6 @@ load_hosts(struct ctx *x, struct config *c, const cJSON *root)
 		snprintf(where, sizeof where, "hosts[%zu]", i);
 		i++;
 		c->n_hosts = i;
-		h->kind = (enum host_kind)-1;
 		if (!cJSON_IsObject(el)) {
 			cerr(x, where, "expected an object {\"name\": ..., "
 			    "\"kind\": ...}");
@@ -883,9 +947,11 @@ load_hosts(struct ctx *x, struct config *c, const cJSON *root)
 		host_defaults(x, h, el, where);
 		load_services(x, h, el, where);
 		strncat(where, "name", sizeof where - strlen(where) - 1);
-		if ((int)h->kind == HOST_KIND_PRIMARY)
+		if (!valid_kind(el))
+			;	/* reported by fill() */
+		else if (h->kind == HOST_KIND_PRIMARY)
 			n_primary++;
-		else if ((int)h->kind == HOST_KIND_BACKUP)
+		else if (h->kind == HOST_KIND_BACKUP)
 			n_backup++;
 		for (j = 0; j + 1 < i; j++)
 			if (h->name != NULL && c->hosts[j].name != NULL &&
@@ -1081,6 +1147,9 @@ check_schedule(struct ctx *x, const struct config *c)
 	if (s->daytime_end <= s->daytime_start)
 		cerr(x, "schedule.daytime_end", "expected a time after "
 		    "schedule.daytime_start");
+	if (c->drill.outage.n > 0 && c->drill.heal.n == 0)
+		cwarn(x, "drill.heal", "empty while drill.outage is set: the "
+		    "drill's outage will have to be undone by hand");
 	if (c->th.rpo < s->daytime_every)
 		cwarn(x, "thresholds.rpo", "shorter than "
 		    "schedule.daytime_every: the RPO will be breached before "

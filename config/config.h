@@ -52,7 +52,9 @@ struct service_cfg {
 	char	*name;
 	struct strv start;	/* argv run on the host */
 	struct strv stop;
-	struct strv status;	/* exit 0 = running */
+	struct strv status;	/* exit 0 = running; on windows the default
+				   Get-Service exits 0 either way: running
+				   when its output says "Running" */
 };
 
 struct host_cfg {

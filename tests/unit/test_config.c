@@ -581,6 +581,66 @@ test_nul_byte(void **state)
 }
 
 static void
+test_nul_escape(void **state)
+{
+	struct run r;
+
+	/* cJSON would cut "primary\u0000x" to "primary" */
+	run_str(&r, "{\"pair\": \"p\",\n \"x\": \"a\\u0000b\"}");
+	assert_int_equal(r.rc, -1);
+	assert_diag(&r, "line 2, column 9: the escape \\u0000");
+	run_free(&r);
+	/* an escaped backslash before u0000 is plain text */
+	run_str(&r, "{\"pair\": \"a\\\\u0000\", " MIN_HOSTS "}");
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(r.c->pair, "a\\u0000");
+	run_free(&r);
+}
+
+static void
+test_urls(void **state)
+{
+	static const struct { const char *json; const char *diag; } bad[] = {
+		{ "\"public_url\": \"ftp://x/health\"", "public_url: expected "
+		  "an http:// or https:// URL" },
+		{ "\"public_url\": \"https://\"", "public_url: expected" },
+		{ "\"public_url\": \"example.com/health\"", "public_url: "
+		  "expected" },
+		{ "\"alerts\": {\"smtp\": {\"url\": \"http://mail\"}}",
+		  "alerts.smtp.url: expected an smtp:// or smtps:// URL" },
+		{ "\"alerts\": {\"smtp\": {\"url\": "
+		  "\"smtp://drdeck:s3cret@mail:587\"}}",
+		  "alerts.smtp.url: holds a password" },
+		{ "\"drill\": {\"login_url\": \"https://u:pw@app/login\"}",
+		  "drill.login_url: holds a password" },
+	};
+	size_t i;
+	struct run r;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *json = xasprintf("{\"pair\": \"p\", " MIN_HOSTS ", %s}",
+		    bad[i].json);
+
+		run_str(&r, json);
+		if (r.rc != -1)
+			fail_msg("accepted: %s", bad[i].json);
+		assert_diag(&r, bad[i].diag);
+		run_free(&r);
+		free(json);
+	}
+	run_str(&r, "{\"pair\": \"p\", " MIN_HOSTS ", \"public_url\": "
+	    "\"https://rabs.example.com/health\", \"alerts\": {\"smtp\": "
+	    "{\"url\": \"smtps://drdeck@mail.example.com:465\"}}, "
+	    "\"drill\": {\"outage\": [\"cut\"]}}");
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(r.c->alerts.smtp_url,
+	    "smtps://drdeck@mail.example.com:465");
+	assert_diag(&r, "t.json: warning: drill.heal: empty while "
+	    "drill.outage is set");
+	run_free(&r);
+}
+
+static void
 test_deep_nesting(void **state)
 {
 	const size_t depth = 20000;
@@ -1081,6 +1141,8 @@ main(void)
 		cmocka_unit_test(test_top_level_ranges),
 		cmocka_unit_test(test_non_utf8),
 		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_nul_escape),
+		cmocka_unit_test(test_urls),
 		cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_empty_and_not_object),
 		cmocka_unit_test(test_odd_names),

@@ -516,7 +516,7 @@ job_backup(const struct config *c, struct journal *j,
 		job_step_ok(jb, "job lock of %s held", jb->h->name);
 	}
 	job_step(jb, "parity");
-	if (job_parity(jb, jb->t, b.db, e) != 0) {
+	if (job_parity(jb, jb->t, b.db, PARITY_EXT | PARITY_ENV, e) != 0) {
 		job_fail(jb, e);
 		goto out;
 	}

@@ -88,10 +88,13 @@ int job_services_start(struct job *jb, struct transport *t,
 int job_health_gate(struct job *jb, struct transport *t, int64_t timeout_ms,
     struct err *e) WUR;
 
-/* §4.1: server major, CREATE EXTENSION IF NOT EXISTS, min versions,
+/* §4.1: the server major against the manifest; with PARITY_EXT also
+ * CREATE EXTENSION IF NOT EXISTS and min versions in db; with PARITY_ENV
  * the .env hash (kept in the host's state folder). */
+#define PARITY_EXT	1
+#define PARITY_ENV	2
 int job_parity(struct job *jb, struct transport *t, const char *db,
-    struct err *e) WUR;
+    int what, struct err *e) WUR;
 
 /* Append "[ts] WHAT" to the runbook's log file (backup.log / restore.log)
  * in the host's logs folder. */

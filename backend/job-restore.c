@@ -328,14 +328,7 @@ step_staging(struct restore *rs, struct err *e)
 	buf_puts(&sql, ";\n");
 	if (job_sql(jb, jb->t, "postgres", buf_str(&sql), NULL, e) != 0)
 		goto out;
-	buf_reset(&sql);
-	for (i = 0; i < m->n_ext; i++) {
-		buf_puts(&sql, "CREATE EXTENSION IF NOT EXISTS ");
-		pgtool_ident(&sql, m->ext[i].name);
-		buf_puts(&sql, ";\n");
-	}
-	if (sql.len > 0 && job_sql(jb, jb->t, rs->staging, buf_str(&sql), NULL,
-	    e) != 0)
+	if (job_parity(jb, jb->t, rs->staging, PARITY_EXT, e) != 0)
 		goto out;
 	job_step_ok(jb, "%s created%s%s, %zu extension%s", rs->staging,
 	    rs->live_exists ? " like " : "", rs->live_exists ? rs->db : "",
@@ -831,11 +824,12 @@ job_restore(const struct config *c, struct journal *j,
 		job_step_ok(jb, "job lock of %s held", jb->h->name);
 	}
 	job_step(jb, "parity");
-	if (job_parity(jb, jb->t, "postgres", e) != 0) {
+	if (job_parity(jb, jb->t, "postgres", PARITY_ENV, e) != 0) {
 		job_fail(jb, e);
 		goto out;
 	}
-	job_step_ok(jb, "server and extensions match the manifest");
+	job_step_ok(jb, "server major matches the manifest (extensions: "
+	    "created in staging)");
 	if (step_choose(&rs, e) != 0) {
 		job_fail(jb, e);
 		goto out;

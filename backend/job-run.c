@@ -514,7 +514,7 @@ env_hash(struct job *jb, struct transport *t)
 
 int
 job_parity(struct job *jb, struct transport *t, const char *db,
-    struct err *e)
+    int what, struct err *e)
 {
 	const struct manifest *m = &jb->c->manifest;
 	struct buf sql = { 0 };
@@ -539,6 +539,8 @@ job_parity(struct job *jb, struct transport *t, const char *db,
 		    m->path != NULL ? m->path : "");
 		goto out;
 	}
+	if (!(what & PARITY_EXT))
+		goto env;
 	for (k = 0; k < m->n_ext; k++) {
 		int have = 0;
 
@@ -586,7 +588,9 @@ job_parity(struct job *jb, struct transport *t, const char *db,
 			job_warn(jb, "%s %s < %s in %s", m->ext[k].name, ver,
 			    m->ext[k].min_version, db);
 	}
-	env_hash(jb, t);
+env:
+	if (what & PARITY_ENV)
+		env_hash(jb, t);
 	rc = 0;
 out:
 	free(lines);
@@ -706,16 +710,25 @@ job_archive_tables(struct job *jb, struct transport *t, const char *path,
 	strv_push(&argv, path);
 	if (job_run(jb, t, strv_argv(&argv), NULL, JOB_T_SQL, &r, e) != 0)
 		goto out;
-	/* "215; 1259 16390 TABLE public items postgres" */
+	/* "215; 1259 16390 TABLE public items postgres": the entry's kind
+	 * comes after the id and two numbers. */
 	n = split_lines(r.out, &lines);
 	for (i = 0; i < n; i++) {
-		char schema[128], name[128];
-		const char *s = strstr(lines[i], " TABLE ");
+		char schema[128], name[128], *q;
+		long a, b2;
+		int off = 0;
 
-		if (lines[i][0] == ';' || s == NULL ||
-		    strstr(lines[i], " TABLE DATA ") != NULL)
+		if (lines[i][0] == ';')
 			continue;
-		if (sscanf(s, " TABLE %127s %127s", schema, name) == 2) {
+		q = strchr(lines[i], ';');
+		if (q == NULL || sscanf(q + 1, " %ld %ld %n", &a, &b2,
+		    &off) != 2 || off == 0)
+			continue;
+		q += 1 + off;
+		if (strncmp(q, "TABLE ", 6) != 0 ||
+		    strncmp(q, "TABLE DATA ", 11) == 0)
+			continue;
+		if (sscanf(q, "TABLE %127s %127s", schema, name) == 2) {
 			p = xasprintf("%s.%s", schema, name);
 			strv_push(out, p);
 			free(p);

@@ -4,10 +4,10 @@
  * breach time, the next scheduled restore, and the restore duration
  * against half the daytime cadence.
  *
- * Exposure is the age of the data the backup serves: the data stamp in
- * its own database when there is one (probe-db.c), else the stamp the
- * restore recorded, else the time in the restored dump's name, else the
- * time of the restore itself.
+ * Exposure is the age of the data the backup serves (rpo.h): the data
+ * stamp in its own database when there is one (probe-db.c), else the
+ * stamp the restore recorded in the state file, else the time in the
+ * restored dump's name.
  *
  * Worker thread of the host; no I/O of its own (it reads the scratch).
  */
@@ -19,46 +19,8 @@
 
 #include "clock.h"
 #include "job-common.h"
+#include "rpo.h"
 #include "timefmt.h"
-
-/* The next restore slot after now, in the host's zone: daytime slots plus
- * the stagger, and the nightly restore.  0 when there is none. */
-static int64_t
-next_restore(const struct config *c, const struct host_cfg *h, int64_t now)
-{
-	const struct schedule_cfg *s = &c->schedule;
-	struct civil today, cv;
-	struct err e;
-	int64_t best = 0, at, day;
-	int d, m;
-
-	if (tz_to_local(h->timezone, now, &today, NULL, &e) != 0)
-		return 0;
-	for (d = 0; d <= 1; d++) {
-		day = civil_days(today.year, today.mon, today.day) + d;
-		civil_from_ms(day * 86400000LL, &cv);
-		cv.sec = cv.ms = 0;
-		cv.hour = s->nightly_restore / 60;
-		cv.min = s->nightly_restore % 60;
-		if (tz_from_local(h->timezone, &cv, &at, NULL, &e) == 0 &&
-		    at > now && (best == 0 || at < best))
-			best = at;
-		if (s->daytime_every < 60)
-			continue;
-		for (m = s->daytime_start; m < s->daytime_end;
-		    m += (int)(s->daytime_every / 60)) {
-			cv.hour = m / 60;
-			cv.min = m % 60;
-			if (tz_from_local(h->timezone, &cv, &at, NULL,
-			    &e) != 0)
-				continue;
-			at += s->restore_stagger * 1000;
-			if (at > now && (best == 0 || at < best))
-				best = at;
-		}
-	}
-	return best;
-}
 
 /* Run the restore probe (backup hosts only). */
 void
@@ -68,12 +30,12 @@ probe_restore_run(struct probe_ctx *ctx, struct fact_list *out)
 	const struct thresholds *th = &ctx->c->th;
 	struct probe_scratch *s = &ctx->scratch;
 	const struct host_state *st = &s->state;
-	int64_t now = clock_wall_ms(), data_at = 0, exp_s, warn_s, next,
-	    half;
+	int64_t now = clock_wall_ms(), next, half;
 	char v[400], t1[32], t2[32], thr[96], d[200], when[TIMEFMT_LEN];
-	const char *source = NULL;
+	struct rpo_input in;
+	struct rpo_result rr;
 	struct fact *f;
-	enum level lv;
+	int nightly = 0;
 
 	if (h->kind != HOST_KIND_BACKUP)
 		return;
@@ -82,7 +44,7 @@ probe_restore_run(struct probe_ctx *ctx, struct fact_list *out)
 		    "state file not read";
 
 		probe_unknown(out, "restore.last", "Last restore", why);
-		probe_unknown(out, "restore.exposure", "Exposure", why);
+		probe_unknown(out, "rpo.exposure", "Exposure", why);
 		return;
 	}
 	if (st->restore_at <= 0) {
@@ -104,56 +66,29 @@ probe_restore_run(struct probe_ctx *ctx, struct fact_list *out)
 		    "serves older data", NULL, now);
 	}
 
-	/* Exposure: the age of the data. */
-	if (s->have_stamp) {
-		data_at = s->stamp_at;
-		source = "the data stamp in the backup's database";
-	} else if (st->restore_data_time > 0) {
-		data_at = st->restore_data_time;
-		source = "the data stamp the last restore recorded";
-	} else if (st->restore_dump != NULL &&
-	    job_dump_name_parse(h->pg.dbname, h->timezone,
-	    job_basename(st->restore_dump), &data_at) == 0) {
-		source = "the time in the restored dump's name";
-	} else if (st->restore_at > 0) {
-		data_at = st->restore_at;
-		source = "the time of the last restore";
-	}
-	snprintf(thr, sizeof thr, "RPO %s", fmt_duration(th->rpo, t2,
-	    sizeof t2));
-	if (data_at <= 0) {
-		probe_unknown(out, "restore.exposure", "Exposure",
-		    "no data stamp, no restore recorded: the age of the "
-		    "backup's data is not known");
-	} else {
-		exp_s = (now - data_at) / 1000;
-		warn_s = th->rpo * th->warn_pct / 100;
-		lv = exp_s > th->rpo ? LEVEL_CRIT : exp_s > warn_s ?
-		    LEVEL_WARN : LEVEL_OK;
-		if (exp_s > th->rpo)
-			snprintf(d, sizeof d, "RPO breached %s ago (from %s)",
-			    fmt_duration(exp_s - th->rpo, t1, sizeof t1),
-			    source);
-		else
-			snprintf(d, sizeof d, "breach at %s (from %s)",
-			    timefmt_local(h->timezone, data_at +
-			    th->rpo * 1000, 0, when, sizeof when), source);
-		f = facts_add(out, "restore.exposure", "Exposure", lv,
-		    fmt_duration(exp_s, t1, sizeof t1), d, thr, now);
-		fact_set_num(f, (double)exp_s, "s");
-		f->has_warn_at = f->has_crit_at = 1;
-		f->warn_at = (double)warn_s;
-		f->crit_at = (double)th->rpo;
-	}
+	/* Exposure: the age of the data (rpo.h). */
+	memset(&in, 0, sizeof in);
+	in.now_ms = now;
+	if (s->have_stamp)
+		in.stamp_ms = s->stamp_at;
+	else if (st->restore_data_time > 0)
+		in.stamp_ms = st->restore_data_time;
+	if (st->restore_dump == NULL || job_dump_name_parse(h->pg.dbname,
+	    h->timezone, job_basename(st->restore_dump), &in.dumpname_ms) != 0)
+		in.dumpname_ms = 0;
+	rpo_assess(&in, th, &ctx->c->schedule, h->timezone, &rr);
+	rpo_facts(&rr, th, now, h->timezone, out);
 
-	next = next_restore(ctx->c, h, now);
+	next = rpo_next_restore(&ctx->c->schedule, h->timezone, now,
+	    &nightly);
 	if (next > 0) {
-		snprintf(v, sizeof v, "%s (in %s)",
+		snprintf(v, sizeof v, "%s (in %s)%s",
 		    timefmt_local(h->timezone, next, 0, when, sizeof when),
-		    fmt_duration((next - now) / 1000, t1, sizeof t1));
+		    fmt_duration((next - now) / 1000, t1, sizeof t1),
+		    nightly ? " nightly" : "");
 		facts_add(out, "restore.next", "Next restore", LEVEL_OK, v,
-		    "from the schedule (daytime slots + stagger, nightly)",
-		    NULL, now);
+		    rr.breach_before_restore ? "the RPO is passed before it" :
+		    "from the schedule", NULL, now);
 	}
 
 	if (st->restore_duration_ms > 0) {

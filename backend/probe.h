@@ -16,7 +16,7 @@
  *   db.latency db.server db.ext.<name> db.connections db.size
  *   db.recovery db.stamp
  *   dumps.latest dumps.age dumps.size dumps.verified dumps.missed
- *   restore.last restore.exposure restore.next restore.duration
+ *   restore.last rpo.exposure restore.next restore.duration
  *   disk.dumps disk.<folder>
  *   env.sha256   (detail: the whole hash)
  *   conf.<file>  (detail: the whole hash)

@@ -196,6 +196,32 @@ is_nightly(const char *tz, const struct civil *lc, int64_t at,
 	return 0;
 }
 
+static void
+dump_free(struct cat_dump *d)
+{
+	free(d->name);
+	free(d->schema);
+}
+
+/* Drop repeated names from a sorted array (same name, same time). */
+static size_t
+dedupe(struct cat_dump *v, size_t n, uint64_t *bytes, uint64_t *total)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (k > 0 && strcmp(v[k - 1].name, v[i].name) == 0) {
+			if (bytes != NULL)
+				*bytes -= v[i].size;
+			*total -= v[i].size;
+			dump_free(&v[i]);
+			continue;
+		}
+		v[k++] = v[i];
+	}
+	return k;
+}
+
 int
 catalog_build(const struct rdir *d, const char *db, const char *tz,
     const struct schedule_cfg *sc, struct catalog *out, struct err *e)
@@ -290,6 +316,11 @@ catalog_build(const struct rdir *d, const char *db, const char *tz,
 	if (out->n_schemas > 1)
 		qsort(out->schemas, out->n_schemas, sizeof *out->schemas,
 		    cmp_dump);
+	/* A name listed twice (a listing glued from two reads) is one file. */
+	out->n_dumps = dedupe(out->dumps, out->n_dumps, &out->dump_bytes,
+	    &out->total_bytes);
+	out->n_schemas = dedupe(out->schemas, out->n_schemas, NULL,
+	    &out->total_bytes);
 	/* Pair each dump with the schema file of the same minute. */
 	for (i = 0, j = 0; i < out->n_dumps && out->n_schemas > 0; i++) {
 		while (j < out->n_schemas &&
@@ -302,12 +333,6 @@ catalog_build(const struct rdir *d, const char *db, const char *tz,
 	return 0;
 }
 
-static void
-dump_free(struct cat_dump *d)
-{
-	free(d->name);
-	free(d->schema);
-}
 
 void
 catalog_free(struct catalog *c)

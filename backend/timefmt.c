@@ -197,6 +197,14 @@ parse_civil_at(const char *s, size_t len, size_t *i, struct civil *c)
 	return civil_valid(c) ? 0 : -1;
 }
 
+/* Within years 1..9999 in UTC, so that it prints back the same. */
+static int
+ms_in_range(int64_t ms)
+{
+	return ms >= civil_days(1, 1, 1) * 86400000LL &&
+	    ms < civil_days(10000, 1, 1) * 86400000LL;
+}
+
 int
 timefmt_parse_civil(const char *s, size_t len, struct civil *c)
 {
@@ -234,7 +242,7 @@ timefmt_parse_iso(const char *s, size_t len, int64_t *ms)
 	if (i != len)
 		return -1;
 	*ms = civil_to_ms(&c) - (int64_t)off * 1000;
-	return 0;
+	return ms_in_range(*ms) ? 0 : -1;
 }
 
 /* ---- zones ---- */
@@ -758,6 +766,9 @@ tz_from_local(const char *tz, const struct civil *c, int64_t *ms,
 		if (fold != NULL)
 			*fold = TZ_FOLD_GAP;
 	}
+	if (!ms_in_range(*ms))
+		return err_set(e, "%04d-%02d-%02d %02d:%02d is out of range "
+		    "in UTC", c->year, c->mon, c->day, c->hour, c->min);
 	return 0;
 }
 

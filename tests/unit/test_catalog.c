@@ -165,6 +165,7 @@ test_build(void **state)
 	add(&d, "otherdb_2026-11-25_09-00.dump", 9, 0);
 	add(&d, "sub", 0, 0);
 	d.e[d.n - 1].is_dir = 1;
+	add(&d, "rabspocdb_2026-11-25_09-00.dump", 1100, 0);	/* twice */
 	assert_int_equal(catalog_build(&d, DB, "UTC", &s, &c, &e), 0);
 	assert_int_equal(c.n_dumps, 3);
 	assert_int_equal(c.n_schemas, 1);

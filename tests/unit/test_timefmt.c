@@ -93,6 +93,11 @@ test_iso_parse(void **state)
 	assert_int_equal(P("2024-02-29T00:00:00Z"), 0);
 	assert_int_equal(P("2000-02-29T00:00:00Z"), 0);
 	assert_int_equal(P("1900-02-29T00:00:00Z"), -1);
+	/* Inside years 1..9999 once in UTC. */
+	assert_int_equal(P("0001-01-01T00:00:00+01:00"), -1);
+	assert_int_equal(P("0001-01-01T00:00:00-01:00"), 0);
+	assert_int_equal(P("9999-12-31T23:59:59.999Z"), 0);
+	assert_int_equal(P("9999-12-31T23:59:59-00:01"), -1);
 #undef P
 }
 

@@ -35,9 +35,19 @@ int engine_start(const struct config *c, struct hub *hub, struct journal *j,
 /* The operator's answer to the current prompt: "y", "n", a typed word,
  * "abort", "wait", "retry", "skip". */
 void engine_answer(struct engine *en, const char *text);
+/* Abort the flow (Ctrl-C): the running step is cancelled, the current
+ * prompt answered "abort", the safe-state steps run.  Any thread. */
+void engine_abort(struct engine *en);
 /* Wait for the flow to end; returns 0 done, 1 failed / aborted. */
 int engine_wait(struct engine *en);
 void engine_free(struct engine *en);
+/* A copy of the latest flow view (also published to the hub, if any);
+ * the caller frees it with flow_view_free().  Any thread. */
+void engine_view(struct engine *en, struct flow_view *out);
+/* Wait up to timeout_ms for a prompt newer than after_seq (the view's
+ * prompt_seq); 1 when one is up, 0 on timeout or when the flow ended. */
+int engine_wait_prompt(struct engine *en, uint64_t after_seq,
+    int64_t timeout_ms);
 
 /* An interrupted flow in the console's state folder: its name and id. */
 int engine_interrupted(const struct config *c, char *flow, size_t flow_len,

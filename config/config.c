@@ -706,8 +706,12 @@ fill(struct ctx *x, enum ck_base b, const cJSON *obj, void *base,
 		snprintf(where, sizeof where, "%s%s", prefix, rel);
 		v = lookup(obj, rel, &absent, &bad);
 		if (v == NULL) {
-			if (bad)
-				continue;	/* the container's error */
+			if (bad) {
+				/* the container's error; keep later checks
+				 * sane */
+				set_default(k, base);
+				continue;
+			}
 			if ((k->flags & CK_REQUIRED) &&
 			    !(absent && parent_required(k))) {
 				char want[256];

@@ -466,6 +466,17 @@ test_wrong_types(void **state)
 	    "array of strings");
 	assert_diag(&r, "t.json: hosts[2].services[1]: expected an object");
 	run_free(&r);
+
+	/* a container of the wrong type is one error, not one per key */
+	run_str(&r, "{\"pair\": \"p\", " MIN_HOSTS ", \"schedule\": 5, "
+	    "\"thresholds\": \"3h\"}");
+	assert_int_equal(r.rc, -1);
+	assert_int_equal(lines_with(r.diag, "t.json: "), 2);
+	assert_diag(&r, "t.json: schedule: expected an object, got the "
+	    "number 5");
+	assert_diag(&r, "t.json: thresholds: expected an object, got the "
+	    "string \"3h\"");
+	run_free(&r);
 }
 
 static void

@@ -105,27 +105,41 @@ num_cmp(const char *a, size_t na, const char *b, size_t nb)
 	return c < 0 ? -1 : c > 0;
 }
 
-/* Versions: digit runs compare as numbers, other runs as text, and a
- * version that goes on is the greater ("1.3.1" > "1.3"). */
+static int
+is_sep(char c)
+{
+	return c != '\0' && !isalnum((unsigned char)c);
+}
+
+/* Versions: separators (. - _ ...) only split; digit runs compare as
+ * numbers, letter runs as text, a number is above letters ("1.10" >
+ * "1.beta"), and a version that goes on is the greater ("1.3.1" >
+ * "1.3"). */
 int
 probe_version_cmp(const char *a, const char *b)
 {
-	while (*a != '\0' && *b != '\0') {
-		int da = isdigit((unsigned char)*a) != 0;
-		int db = isdigit((unsigned char)*b) != 0;
+	for (;;) {
+		int da, db, c;
 		size_t na = 0, nb = 0;
-		int c;
 
-		while (a[na] != '\0' &&
+		while (is_sep(*a))
+			a++;
+		while (is_sep(*b))
+			b++;
+		if (*a == '\0' || *b == '\0')
+			break;
+		da = isdigit((unsigned char)*a) != 0;
+		db = isdigit((unsigned char)*b) != 0;
+		while (a[na] != '\0' && !is_sep(a[na]) &&
 		    (isdigit((unsigned char)a[na]) != 0) == da)
 			na++;
-		while (b[nb] != '\0' &&
+		while (b[nb] != '\0' && !is_sep(b[nb]) &&
 		    (isdigit((unsigned char)b[nb]) != 0) == db)
 			nb++;
 		if (da && db)
 			c = num_cmp(a, na, b, nb);
 		else if (da != db)
-			c = da ? 1 : -1;	/* "1.10" > "1.beta" */
+			c = da ? 1 : -1;
 		else {
 			size_t m = na < nb ? na : nb;
 

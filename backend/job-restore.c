@@ -213,9 +213,8 @@ step_choose(struct restore *rs, struct err *e)
 	}
 	if (want == NULL && rs->st.restore_dump != NULL &&
 	    strcmp(pick->name, rs->st.restore_dump) == 0 &&
-	    rs->st.restore_result != NULL &&
-	    strcmp(rs->st.restore_result, "ok") == 0 &&
-	    pick->mtime * 1000 <= rs->st.restore_at) {
+	    pick->mtime * 1000 <= (rs->st.restore_ok_at > 0 ?
+	    rs->st.restore_ok_at : rs->st.restore_at)) {
 		/* Nothing new: not an error. */
 		rs->name = NULL;
 		job_step_ok(jb, "%s is restored already; nothing newer",
@@ -768,6 +767,7 @@ record(struct restore *rs, int ok, const char *why)
 		rs->st.restore_data_time = jb->r->data_time;
 		rs->st.restore_duration_ms = clock_mono_ms() - jb->t0;
 		rs->st.restore_switch_ms = jb->r->switch_ms;
+		rs->st.restore_ok_at = rs->st.restore_at;
 	}
 	if (state_write(jb->t, &rs->st, JOB_T_FILE, &e) != 0)
 		job_warn(jb, "%s", e.msg);

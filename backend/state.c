@@ -202,6 +202,8 @@ state_parse(const char *json, size_t len, struct host_state *st,
 		    get_int(lr, "duration_ms", &st->restore_duration_ms, 0,
 		    "last_restore.", e) != 0 ||
 		    get_int(lr, "switch_ms", &st->restore_switch_ms, 0,
+		    "last_restore.", e) != 0 ||
+		    get_time(lr, "ok_at", &st->restore_ok_at,
 		    "last_restore.", e) != 0)
 			goto out;
 	}
@@ -270,6 +272,7 @@ state_format(const struct host_state *st)
 		    (double)st->restore_duration_ms);
 		cJSON_AddNumberToObject(lr, "switch_ms",
 		    (double)st->restore_switch_ms);
+		add_time(lr, "ok_at", st->restore_ok_at);
 	} else
 		cJSON_AddNullToObject(root, "last_restore");
 	s = print_json(root);

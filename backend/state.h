@@ -8,7 +8,7 @@
  *    "updated_by":"user@machine", "fenced":false,
  *    "last_restore":{"dump":"rabspocdb_2026-11-25_09-00.dump",
  *                    "data_time":"...Z", "at":"...Z", "result":"ok",
- *                    "duration_ms":4210, "switch_ms":31}}
+ *                    "duration_ms":4210, "switch_ms":31, "ok_at":"...Z"}}
  * A missing file reads as the host's configured kind (primary / standby)
  * at epoch 0.  A malformed one is an error naming the host and file.
  *
@@ -45,6 +45,9 @@ struct host_state {
 	char	*restore_result;	/* "ok", "failed: ...", NULL */
 	int64_t	 restore_duration_ms;
 	int64_t	 restore_switch_ms;
+	/* the last successful restore (restore_dump is its dump; the
+	   fields above may describe a later failed attempt) */
+	int64_t	 restore_ok_at;		/* wall ms; 0 none */
 };
 
 struct host_lock {

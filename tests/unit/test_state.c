@@ -29,7 +29,8 @@ static const char full_state[] =
     " \"last_restore\":{\"dump\":\"rabspocdb_2026-11-25_09-00.dump\","
     "   \"data_time\":\"2026-11-25T09:00:05.250Z\","
     "   \"at\":\"2026-11-25T09:10:40Z\", \"result\":\"ok\","
-    "   \"duration_ms\":4210, \"switch_ms\":31}}";
+    "   \"duration_ms\":4210, \"switch_ms\":31,"
+    "   \"ok_at\":\"2026-11-25T09:10:40Z\"}}";
 
 static void
 test_parse_full(void **unused)
@@ -52,6 +53,7 @@ test_parse_full(void **unused)
 	assert_string_equal(st.restore_result, "ok");
 	assert_int_equal(st.restore_duration_ms, 4210);
 	assert_int_equal(st.restore_switch_ms, 31);
+	assert_int_equal(st.restore_ok_at, st.restore_at);
 	host_state_free(&st);
 }
 
@@ -75,6 +77,7 @@ test_roundtrip(void **unused)
 	assert_int_equal(b.updated_at, a.updated_at);
 	assert_int_equal(b.restore_data_time, a.restore_data_time);
 	assert_int_equal(b.restore_at, a.restore_at);
+	assert_int_equal(b.restore_ok_at, a.restore_ok_at);
 	assert_string_equal(b.restore_dump, a.restore_dump);
 	s2 = state_format(&b);
 	assert_string_equal(s, s2);

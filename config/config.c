@@ -586,9 +586,11 @@ set_default(const struct ck *k, void *base)
 	case CK_ARR:
 		break;
 	case CK_STR:
+		free(*(char **)at(base, k));
 		*(char **)at(base, k) = xstrdup(k->def);
 		break;
 	case CK_PATH:
+		free(*(char **)at(base, k));
 		*(char **)at(base, k) = expand_tilde(k->def);
 		break;
 	case CK_INT:

@@ -15,6 +15,18 @@
 #define DAY_MIN		1440
 #define MAX_WINDOW_MS	(1000LL * 86400 * 1000)	/* 1000 days of slots */
 
+/* Room for element n of an array that only ever grows through here
+ * (capacity 8, then doubling). */
+static void *
+grow(void *p, size_t n, size_t size)
+{
+	if (n == 0)
+		return xreallocarray(p, 8, size);
+	if (n >= 8 && (n & (n - 1)) == 0)
+		return xreallocarray(p, n * 2, size);
+	return p;
+}
+
 static int
 ends_with(const char *s, size_t len, const char *suf)
 {
@@ -247,7 +259,7 @@ catalog_build(const struct rdir *d, const char *db, const char *tz,
 
 		if (de->is_dir || !ends_with(de->name, len, ".sha256"))
 			continue;
-		side = xreallocarray(side, n_side + 1, sizeof *side);
+		side = grow(side, n_side, sizeof *side);
 		side[n_side++] = xstrndup(de->name, len - 7);
 	}
 	if (n_side > 1)
@@ -262,8 +274,8 @@ catalog_build(const struct rdir *d, const char *db, const char *tz,
 		if (de->is_dir)
 			continue;
 		if (ends_with(de->name, len, ".part")) {
-			out->parts = xreallocarray(out->parts,
-			    out->n_parts + 1, sizeof *out->parts);
+			out->parts = grow(out->parts, out->n_parts,
+			    sizeof *out->parts);
 			out->parts[out->n_parts].name = xstrdup(de->name);
 			out->parts[out->n_parts].size = de->size;
 			out->parts[out->n_parts].mtime = de->mtime;
@@ -281,13 +293,13 @@ catalog_build(const struct rdir *d, const char *db, const char *tz,
 			continue;
 		}
 		if (kind == CAT_DUMP) {
-			out->dumps = xreallocarray(out->dumps,
-			    out->n_dumps + 1, sizeof *out->dumps);
+			out->dumps = grow(out->dumps, out->n_dumps,
+			    sizeof *out->dumps);
 			cd = &out->dumps[out->n_dumps++];
 			out->dump_bytes += de->size;
 		} else {
-			out->schemas = xreallocarray(out->schemas,
-			    out->n_schemas + 1, sizeof *out->schemas);
+			out->schemas = grow(out->schemas, out->n_schemas,
+			    sizeof *out->schemas);
 			cd = &out->schemas[out->n_schemas++];
 		}
 		memset(cd, 0, sizeof *cd);
@@ -453,7 +465,7 @@ catalog_slots(const struct catalog *c, const struct schedule_cfg *sc,
 
 			dc.hour = mins[k] / 60;
 			dc.min = mins[k] % 60;
-			all = xreallocarray(all, n_all + 1, sizeof *all);
+			all = grow(all, n_all, sizeof *all);
 			s = &all[n_all];
 			memset(s, 0, sizeof *s);
 			s->local = dc;
@@ -481,7 +493,7 @@ catalog_slots(const struct catalog *c, const struct schedule_cfg *sc,
 		if (i + 1 < n_all && all[i + 1].at - CATALOG_SLOT_EARLY < end)
 			end = all[i + 1].at - CATALOG_SLOT_EARLY;
 		s->dump = dump_in(c, s->at - CATALOG_SLOT_EARLY, end);
-		out->v = xreallocarray(out->v, out->n + 1, sizeof *out->v);
+		out->v = grow(out->v, out->n, sizeof *out->v);
 		out->v[out->n++] = *s;
 		if (s->dump == NULL) {
 			out->missed++;

@@ -22,6 +22,10 @@
  * while writing) and lines that are neither a drdeck event nor a runbook
  * log line are skipped and counted.
  *
+ * Files are opened, created and fsync'd through os.h; the lock (flock),
+ * renames and the backwards reads are POSIX calls made here (a Windows
+ * build needs LockFileEx in their place).
+ *
  * The runbook's PowerShell jobs write "[2026-11-25T09:00:12] dumped PATH"
  * with `Get-Date -Format s`: the local time of the host, no zone.  It is
  * read as the local time of the zone given (journal_parse_line_tz; NULL =
@@ -36,7 +40,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +48,7 @@
 #include <cjson/cJSON.h>
 
 #include "clock.h"
+#include "os.h"
 #include "timefmt.h"
 #include "xmalloc.h"
 
@@ -79,38 +83,6 @@ journal_kind_parse(const char *s, enum journal_kind *k)
 			return 0;
 		}
 	return -1;
-}
-
-/* ---- who is writing ---- */
-
-static pthread_once_t actor_once = PTHREAD_ONCE_INIT;
-static char actor_buf[256];
-
-static void
-actor_init(void)
-{
-	struct passwd pw, *res = NULL;
-	char pwbuf[4096], host[128];
-	const char *user = NULL;
-
-	if (getpwuid_r(geteuid(), &pw, pwbuf, sizeof pwbuf, &res) == 0 &&
-	    res != NULL)
-		user = res->pw_name;
-	if (user == NULL && (user = getenv("USER")) == NULL)
-		user = "unknown";
-	if (gethostname(host, sizeof host) == -1)
-		strcpy(host, "localhost");
-	host[sizeof host - 1] = '\0';
-	snprintf(actor_buf, sizeof actor_buf, "%s@%s", user, host);
-}
-
-/* user@machine of this process (os_actor() of remote/os.h once every
- * platform has it; this is the same thing, for POSIX). */
-static const char *
-local_actor(void)
-{
-	pthread_once(&actor_once, actor_init);
-	return actor_buf;
 }
 
 /* ---- lines ---- */
@@ -374,22 +346,17 @@ journal_parse_line(const char *line, size_t len, struct journal_event *ev)
 
 /* ---- appending ---- */
 
+/* Create the journal's folder (0700) when it is missing. */
 static int
 mkdir_parents(const char *path, struct err *e)
 {
-	char *d = xstrdup(path), *p;
+	char *d = xstrdup(path), *slash = strrchr(d, '/');
 	int rc = 0;
 
-	for (p = d + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(d, 0700) == -1 && errno != EEXIST) {
-			rc = err_set(e, "journal %s: cannot create folder %s: "
-			    "%s", path, d, strerror(errno));
-			break;
-		}
-		*p = '/';
+	if (slash != NULL && slash != d) {
+		*slash = '\0';
+		if (os_mkdir_p(d, 0700, e) == -1)
+			rc = err_prefix(e, "journal %s", path);
 	}
 	free(d);
 	return rc;
@@ -401,10 +368,8 @@ open_file(const char *path, struct err *e)
 	struct stat st;
 	int fd;
 
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (fd == -1)
-		return err_set(e, "journal %s: cannot open for append: %s",
-		    path, strerror(errno));
+	if ((fd = os_open_append(path, 0600, e)) == -1)
+		return err_prefix(e, "journal: cannot open for append");
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return err_set(e, "journal %s: not a regular file", path);
@@ -431,7 +396,7 @@ sync_dir(const char *path)
 	else
 		strcpy(d, ".");
 	if ((fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		(void)fsync(fd);
+		(void)os_fsync(fd);
 		close(fd);
 	}
 	free(d);
@@ -572,7 +537,7 @@ write_line(struct journal *j, const char *s, size_t len, struct err *e)
 		}
 		done += (size_t)n;
 	}
-	if (fsync(j->fd) == -1)
+	if (os_fsync(j->fd) == -1)
 		return err_set(e, "journal %s: fsync failed: %s", j->path,
 		    strerror(errno));
 	return 0;
@@ -590,7 +555,7 @@ journal_append(struct journal *j, const struct journal_event *ev,
 	if (c.ts == 0)
 		c.ts = clock_wall_ms();
 	if (c.actor == NULL)
-		c.actor = (char *)local_actor();
+		c.actor = (char *)os_actor();
 	line = journal_format_line(&c);
 	len = strlen(line);
 	if (len > JOURNAL_LINE_MAX) {

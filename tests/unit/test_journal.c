@@ -13,6 +13,8 @@
 #include <cmocka.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "journal.h"
@@ -534,6 +536,132 @@ test_tail_match(void **state)
 	free(p);
 }
 
+/* Count the events of a rotated journal (all files), checking that each
+ * writer's numbers arrive once each; returns the total. */
+static int
+count_all(const char *p, int keep, int writers, int per, size_t *skipped)
+{
+	struct journal_tail t;
+	struct err e = { "" };
+	char *seen = xcalloc((size_t)(writers * per), 1);
+	int k, total = 0;
+
+	*skipped = 0;
+	for (k = 0; k <= keep; k++) {
+		char *r = k == 0 ? xstrdup(p) : xasprintf("%s.%d", p, k);
+		size_t m;
+
+		assert_int_equal(journal_tail(r, 10000000, 0, &t, &e), 0);
+		*skipped += t.skipped;
+		for (m = 0; m < t.n; m++) {
+			int w, i;
+
+			assert_int_equal(sscanf(t.ev[m].message, "w%d i%d", &w,
+			    &i), 2);
+			assert_true(w >= 0 && w < writers && i >= 0 && i < per);
+			assert_int_equal(seen[w * per + i], 0);
+			seen[w * per + i] = 1;
+			total++;
+		}
+		journal_tail_free(&t);
+		free(r);
+	}
+	free(seen);
+	return total;
+}
+
+struct writer {
+	struct journal *j;
+	int	 id;
+	int	 per;
+	int	 failed;
+};
+
+static void *
+write_many(void *arg)
+{
+	struct writer *w = arg;
+	struct err e;
+	int i;
+
+	for (i = 0; i < w->per; i++) {
+		char msg[64];
+
+		snprintf(msg, sizeof msg, "w%d i%d", w->id, i);
+		if (journal_log(w->j, JK_PROBE, "h", NULL, NULL, "x", 0, i,
+		    msg, &e) != 0)
+			w->failed++;
+	}
+	return NULL;
+}
+
+static void
+test_threads_share_a_handle(void **state)
+{
+	struct writer w[4];
+	pthread_t th[4];
+	struct journal *j;
+	struct err e = { "" };
+	char *p = tpath("threads.jsonl");
+	size_t skipped;
+	int i;
+
+	assert_int_equal(journal_open(p, 4096, 500, &j, &e), 0);
+	for (i = 0; i < 4; i++) {
+		w[i].j = j;
+		w[i].id = i;
+		w[i].per = 150;
+		w[i].failed = 0;
+		assert_int_equal(pthread_create(&th[i], NULL, write_many, &w[i]),
+		    0);
+	}
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(w[i].failed, 0);
+	}
+	journal_close(j);
+	assert_int_equal(count_all(p, 500, 4, 150, &skipped), 600);
+	assert_int_equal(skipped, 0);
+	free(p);
+}
+
+static void
+test_processes_share_the_file(void **state)
+{
+	char *p = tpath("procs.jsonl");
+	pid_t pid[3];
+	size_t skipped;
+	int i, st;
+
+	/* Three processes, each with its own handle, rotating under each
+	 * other: every event lands once, in some file of the chain. */
+	for (i = 0; i < 3; i++) {
+		pid[i] = fork();
+		assert_true(pid[i] >= 0);
+		if (pid[i] == 0) {
+			struct writer w;
+			struct err e;
+
+			if (journal_open(p, 3000, 500, &w.j, &e) != 0)
+				_exit(1);
+			w.id = i;
+			w.per = 120;
+			w.failed = 0;
+			write_many(&w);
+			journal_close(w.j);
+			_exit(w.failed ? 1 : 0);
+		}
+	}
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(waitpid(pid[i], &st, 0), pid[i]);
+		assert_true(WIFEXITED(st));
+		assert_int_equal(WEXITSTATUS(st), 0);
+	}
+	assert_int_equal(count_all(p, 500, 3, 120, &skipped), 360);
+	assert_int_equal(skipped, 0);
+	free(p);
+}
+
 static void
 test_kind_names(void **state)
 {
@@ -564,6 +692,8 @@ main(void)
 		cmocka_unit_test(test_tail_huge_line_and_blocks),
 		cmocka_unit_test(test_tail_since),
 		cmocka_unit_test(test_tail_match),
+		cmocka_unit_test(test_threads_share_a_handle),
+		cmocka_unit_test(test_processes_share_the_file),
 		cmocka_unit_test(test_kind_names),
 	};
 

@@ -107,9 +107,7 @@ int ssh_tunnel(struct transport *, const char *, int, char lh[64], int *,
 
 /* Tunnels of a transport (ssh-tunnel.c). */
 struct ssh_tunnels;
-int ssh_tunnel_start(struct ssh_tunnels **list, const struct host_cfg *h,
-    const char *host, int port, char lh[64], int *lp, int64_t deadline,
-    struct err *e) WUR;
+/* Stop every tunnel's thread and close its session. */
 void ssh_tunnels_stop(struct ssh_tunnels *list);
 
 #endif

@@ -16,8 +16,9 @@
  *   rename FROM TO | free PATH | read PATH | write PATH (data on stdin)
  *   tunnel RHOST RPORT CMD ARGS...   run CMD locally with {port} in its
  *                            arguments replaced by the forwarded port
- *   again SECONDS COMMAND... run COMMAND on the same transport, wait for a
- *                            line on stdin (or SECONDS), run it again
+ *   wait SECONDS             wait for a line on stdin (or SECONDS)
+ *   seq CMD... @@ CMD...     several commands on the same transport;
+ *                            "step N: RC" on stderr after each
  * Options:
  *   --timeout MS             each call's timeout (default 10000)
  *   --stdin FILE             exec's stdin
@@ -221,15 +222,29 @@ command(struct transport *t, int argc, char **argv)
 			free(cargv);
 			return rc;
 		}
-	} else if (strcmp(cmd, "again") == 0 && argc >= 3) {
+	} else if (strcmp(cmd, "wait") == 0 && argc == 2) {
 		char line[64];
 
-		rc = command(t, argc - 2, argv + 2);
-		fprintf(stderr, "first: %d\n", rc);
-		fflush(stdout);
+		fprintf(stderr, "waiting\n");
 		if (fgets(line, sizeof line, stdin) == NULL)
 			sleep((unsigned)atoi(argv[1]));
-		return command(t, argc - 2, argv + 2);
+		return 0;
+	} else if (strcmp(cmd, "seq") == 0 && argc >= 2) {
+		int i, start = 1, step = 0;
+
+		for (i = 1; i <= argc; i++) {
+			if (i < argc && strcmp(argv[i], "@@") != 0)
+				continue;
+			int64_t t0 = clock_mono_ms();
+
+			argv[i < argc ? i : argc] = NULL;
+			rc = command(t, i - start, argv + start);
+			fflush(stdout);
+			fprintf(stderr, "step %d: %d in %" PRId64 " ms\n", ++step,
+			    rc, clock_mono_ms() - t0);
+			start = i + 1;
+		}
+		return rc;
 	} else
 		goto usage;
 	if (rc == -1) {
@@ -249,6 +264,7 @@ main(int argc, char **argv)
 	struct config *cfg;
 	struct transport *t;
 	struct err e = { "" };
+	int64_t t0;
 	int rc, i = 1;
 
 	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
@@ -276,12 +292,18 @@ main(int argc, char **argv)
 		fprintf(stderr, "drv_remote: no host %s\n", argv[i + 1]);
 		return 2;
 	}
+	t0 = clock_mono_ms();
 	if (transport_open(h, timeout_ms, &t, &e) == -1) {
 		fprintf(stderr, "error: %s\n", e.msg);
+		fprintf(stderr, "open took: %" PRId64 " ms\n",
+		    clock_mono_ms() - t0);
 		config_free(cfg);
 		return 3;
 	}
+	t0 = clock_mono_ms();
 	rc = command(t, argc - i - 2, argv + i + 2);
+	fflush(stdout);
+	fprintf(stderr, "took: %" PRId64 " ms\n", clock_mono_ms() - t0);
 	transport_close(t);
 	config_free(cfg);
 	return rc;

@@ -856,7 +856,8 @@ job_restore(const struct config *c, struct journal *j,
 		goto out;
 	}
 	job_step(jb, "health");
-	if (job_health_gate(jb, jb->t, JOB_T_HEALTH, e) != 0) {
+	if (job_health_gate(jb, jb->t, o->health_timeout_ms > 0 ?
+	    o->health_timeout_ms : JOB_T_HEALTH, e) != 0) {
 		job_fail(jb, e);
 		if (step_swap_back(&rs, &se) != 0) {
 			char first[ERR_LEN];

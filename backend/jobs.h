@@ -33,6 +33,8 @@ struct job_opts {
 	job_log_cb log;
 	void	*log_arg;
 	volatile int *cancel;
+	int64_t	 health_timeout_ms;	/* restore: the health gate's
+					   wait; 0 = 60 s */
 };
 
 struct job_result {

@@ -53,7 +53,7 @@ usage(FILE *out, const char *cmd)
 		    "[--no-ship | --ship-to NAME]\n");
 	else if (strcmp(cmd, "restore") == 0)
 		fprintf(out, "usage: drdeck restore [--host NAME] "
-		    "[--latest | DUMP]\n");
+		    "[--health-timeout SEC] [--latest | DUMP]\n");
 	else
 		fprintf(out, "usage: drdeck schedule print [--drdeck PATH]\n");
 }
@@ -152,6 +152,19 @@ cmd_restore_run(const struct cli_opts *o)
 			jo.host = o->argv[++i];
 		else if (strcmp(a, "--latest") == 0)
 			latest = 1;
+		else if (strcmp(a, "--health-timeout") == 0 &&
+		    i + 1 < o->argc) {
+			char *end;
+			long sec = strtol(o->argv[++i], &end, 10);
+
+			if (*end != '\0' || sec <= 0 || sec > 3600) {
+				fprintf(stderr, "drdeck restore: "
+				    "--health-timeout takes seconds, 1 to "
+				    "3600\n");
+				return EXIT_USAGE;
+			}
+			jo.health_timeout_ms = (int64_t)sec * 1000;
+		}
 		else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			usage(stdout, "restore");
 			return EXIT_OK;

@@ -170,6 +170,7 @@ host_round(struct worker *w, int64_t deadline, struct host_status *st)
 		    "unreachable", e.msg, NULL, clock_wall_ms());
 	}
 	st->reachable = w->t != NULL;
+	probe_batch_run(&ctx);
 	for (p = probe_table; p->name != NULL; p++) {
 		if (w->cancel)
 			break;
@@ -197,6 +198,7 @@ host_round(struct worker *w, int64_t deadline, struct host_status *st)
 		}
 	}
 	probe_scratch_free(&ctx.scratch);
+	probe_batch_free(&ctx.batch);
 	st->snapshot_at = clock_wall_ms();
 	st->round_ms = clock_mono_ms() - t0;
 }

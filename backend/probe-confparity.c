@@ -24,8 +24,8 @@ probe_confparity_run(struct probe_ctx *ctx, struct fact_list *out)
 	for (i = 0; i < h->compare.n; i++) {
 		probe_key_part(h->compare.v[i], part, sizeof part);
 		snprintf(key, sizeof key, "conf.%s", part);
-		if (transport_sha256(ctx->t, h->compare.v[i], hex,
-		    probe_budget(ctx), &e) != 0) {
+		if (probe_hash(ctx, PROBE_ITEM_CONF, i, h->compare.v[i], hex,
+		    &e) != 0) {
 			probe_unknown(out, key, part, e.msg);
 			continue;
 		}

@@ -66,8 +66,7 @@ probe_env_run(struct probe_ctx *ctx, struct fact_list *out)
 
 	if (h->env_file == NULL)
 		return;
-	if (transport_sha256(ctx->t, h->env_file, hex, probe_budget(ctx),
-	    &e) != 0) {
+	if (probe_hash(ctx, PROBE_ITEM_ENV, 0, h->env_file, hex, &e) != 0) {
 		probe_unknown(out, "env.sha256", ".env", e.msg);
 		return;
 	}

@@ -54,8 +54,10 @@ all_unknown(struct fact_list *out, const char *part, const char *why)
 }
 
 static void
-one(struct probe_ctx *ctx, struct fact_list *out, const char *dir)
+one(struct probe_ctx *ctx, struct fact_list *out, const char *dir,
+    size_t idx)
 {
+	const struct probe_item_result *it;
 	struct exec_result r = { 0 };
 	struct err e = { "" };
 	struct buf ps = { 0 };
@@ -67,6 +69,22 @@ one(struct probe_ctx *ctx, struct fact_list *out, const char *dir)
 	int rc;
 
 	probe_key_part(dir, part, sizeof part);
+	if ((it = probe_batch_get(ctx, PROBE_ITEM_STORAGE, idx)) != NULL) {
+		if (!it->done || !it->ok) {
+			snprintf(d, sizeof d, "%s", it->text ? it->text :
+			    "no answer");
+			all_unknown(out, part, d);
+			goto out;
+		}
+		if (probe_storage_parse(it->text, &files, &bytes,
+		    &newest) != 0) {
+			snprintf(d, sizeof d, "%s: cannot read '%.100s'", dir,
+			    it->text);
+			all_unknown(out, part, d);
+			goto out;
+		}
+		goto facts;
+	}
 	if (ctx->h->shell == HOST_SHELL_SH) {
 		const char *argv[] = { "sh", "-c", sh_script, "sh", dir, NULL };
 
@@ -102,6 +120,7 @@ one(struct probe_ctx *ctx, struct fact_list *out, const char *dir)
 		all_unknown(out, part, d);
 		goto out;
 	}
+facts:
 	snprintf(key, sizeof key, "storage.%s.files", part);
 	snprintf(label, sizeof label, "%s files", part);
 	snprintf(v, sizeof v, "%" PRIu64, files);
@@ -135,5 +154,5 @@ probe_storage_run(struct probe_ctx *ctx, struct fact_list *out)
 	size_t i;
 
 	for (i = 0; i < ctx->h->storage.n; i++)
-		one(ctx, out, ctx->h->storage.v[i]);
+		one(ctx, out, ctx->h->storage.v[i], i);
 }

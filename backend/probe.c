@@ -35,6 +35,32 @@ probe_scratch_free(struct probe_scratch *s)
 	memset(s, 0, sizeof *s);
 }
 
+/* SHA-256 of a file on the host: the batch's answer, else one call. */
+int
+probe_hash(struct probe_ctx *ctx, enum probe_item kind, size_t idx,
+    const char *path, char hex[65], struct err *e)
+{
+	const struct probe_item_result *it = probe_batch_get(ctx, kind, idx);
+	size_t i;
+
+	if (it == NULL)
+		return transport_sha256(ctx->t, path, hex, probe_budget(ctx),
+		    e);
+	if (!it->done || !it->ok)
+		return err_set(e, "%s: %s", ctx->h->name, it->text ?
+		    it->text : "no answer");
+	for (i = 0; i < 64; i++)
+		if (!isxdigit((unsigned char)it->text[i]))
+			return err_set(e, "%s: %s: not a sha256: %.80s",
+			    ctx->h->name, path, it->text);
+	if (it->text[64] != '\0' && it->text[64] != ' ')
+		return err_set(e, "%s: %s: not a sha256: %.80s",
+		    ctx->h->name, path, it->text);
+	memcpy(hex, it->text, 64);
+	hex[64] = '\0';
+	return 0;
+}
+
 /* What one call may take now. */
 int64_t
 probe_budget(const struct probe_ctx *ctx)

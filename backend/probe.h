@@ -52,6 +52,35 @@ struct probe_scratch {
 /* Free what a round left in the scratch. */
 void probe_scratch_free(struct probe_scratch *s);
 
+/* One exec-based measurement of a round's batch (probe-batch.c). */
+enum probe_item {
+	PROBE_ITEM_ENV = 0,
+	PROBE_ITEM_CONF,
+	PROBE_ITEM_STORAGE,
+	PROBE_ITEM_SERVICE,
+};
+
+struct probe_item_result {
+	enum probe_item kind;
+	size_t	 idx;		/* which compare file / folder / service */
+	int	 done;		/* the batch answered this item */
+	int	 ok;		/* ... and it worked (else text says why) */
+	char	*text;		/* S: the hash; F: the summary; E: the error */
+	int	 rc;		/* X: the exit status */
+};
+
+struct probe_batch {
+	int	 ran;		/* a batch was tried: use its results */
+	int	 have_clock;	/* the host's clock read at both ends */
+	int64_t	 sent_wall;	/* wall ms when the command was sent */
+	int64_t	 dur_ms;	/* how long the whole exec took */
+	int64_t	 host_t0;	/* the host's clock (ms) as the script began */
+	int64_t	 host_t1;	/* ... and as it ended */
+	char	 err[256];	/* why an item has no answer */
+	struct probe_item_result *v;
+	size_t	 n;
+};
+
 struct probe_ctx {
 	const struct config *c;
 	const struct host_cfg *h;
@@ -63,6 +92,7 @@ struct probe_ctx {
 	const char *state_dir;		/* the console's own state folder */
 	volatile int *cancel;
 	struct probe_scratch scratch;
+	struct probe_batch batch;	/* sh hosts: see probe-batch.c */
 };
 
 struct probe {
@@ -86,7 +116,16 @@ void probe_health_run(struct probe_ctx *ctx, struct fact_list *out);
 void probe_services_run(struct probe_ctx *ctx, struct fact_list *out);
 void probe_role_run(struct probe_ctx *ctx, struct fact_list *out);
 
+/* The round's batch of exec-based measurements (probe-batch.c). */
+void probe_batch_run(struct probe_ctx *ctx);
+const struct probe_item_result *probe_batch_get(struct probe_ctx *ctx,
+    enum probe_item kind, size_t idx);
+void probe_batch_free(struct probe_batch *b);
+
 /* Helpers for probes (probe.c). */
+/* SHA-256 of a file on the host: from the batch, else transport_sha256. */
+int probe_hash(struct probe_ctx *ctx, enum probe_item kind, size_t idx,
+    const char *path, char hex[65], struct err *e);
 /* Milliseconds a call may take now: min(probe timeout, time left), >= 1. */
 int64_t probe_budget(const struct probe_ctx *ctx);
 /* Append a fact at level UNKNOWN saying why. */

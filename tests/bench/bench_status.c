@@ -6,7 +6,8 @@
  *                                    poller_refresh); prints each round's
  *                                    wall ms, one per line
  *   bench_status CONFIG probes N     per probe, per host: the median ms of
- *                                    N runs on one warm transport
+ *                                    N runs on one warm transport (the
+ *                                    batch of exec-based items first)
  * Used by tests/bench/status.sh.
  */
 #include <poll.h>
@@ -94,51 +95,58 @@ rounds(struct config *c, int n)
 	return 0;
 }
 
+#define MAXP 32
+
 static int
 probes(struct config *c, int n)
 {
-	size_t i, j;
+	size_t i, j, np;
 	int k;
 
+	for (np = 0; probe_table[np].name != NULL; np++)
+		;
 	for (i = 0; i < c->n_hosts; i++) {
 		struct transport *t = NULL;
 		struct pgconn *pg = NULL;
 		struct err e = { "" };
+		int64_t *ms[MAXP + 1];
 
 		if (transport_open(&c->hosts[i], 10000, &t, &e) != 0) {
 			fprintf(stderr, "bench_status: %s\n", e.msg);
 			return 1;
 		}
-		for (j = 0; probe_table[j].name != NULL; j++) {
-			int64_t *ms = calloc((size_t)n, sizeof *ms);
+		for (j = 0; j <= np; j++)
+			ms[j] = calloc((size_t)n, sizeof **ms);
+		for (k = 0; k < n; k++) {
+			struct probe_ctx ctx;
+			struct fact_list l = { 0 };
+			int64_t t0;
 
-			for (k = 0; k < n; k++) {
-				struct probe_ctx ctx;
-				struct fact_list l = { 0 };
-				int64_t t0 = clock_mono_ms();
-
-				memset(&ctx, 0, sizeof ctx);
-				ctx.c = c;
-				ctx.h = &c->hosts[i];
-				ctx.t = t;
-				ctx.pg = &pg;
-				ctx.deadline = clock_mono_ms() + 10000;
-				ctx.probe_timeout_ms = 5000;
-				ctx.state_dir = NULL;
-				/* the restore probe reads the role probe's
-				 * state: run role first when timing it */
-				if (strcmp(probe_table[j].name, "restore") == 0)
-					probe_role_run(&ctx, &l);
+			memset(&ctx, 0, sizeof ctx);
+			ctx.c = c;
+			ctx.h = &c->hosts[i];
+			ctx.t = t;
+			ctx.pg = &pg;
+			ctx.deadline = clock_mono_ms() + 10000;
+			ctx.probe_timeout_ms = 5000;
+			t0 = clock_mono_ms();
+			probe_batch_run(&ctx);
+			ms[np][k] = clock_mono_ms() - t0;
+			for (j = 0; j < np; j++) {
 				t0 = clock_mono_ms();
 				probe_table[j].run(&ctx, &l);
-				ms[k] = clock_mono_ms() - t0;
-				probe_scratch_free(&ctx.scratch);
-				facts_free(&l);
+				ms[j][k] = clock_mono_ms() - t0;
 			}
-			qsort(ms, (size_t)n, sizeof *ms, cmp64);
+			probe_scratch_free(&ctx.scratch);
+			probe_batch_free(&ctx.batch);
+			facts_free(&l);
+		}
+		for (j = 0; j <= np; j++) {
+			qsort(ms[j], (size_t)n, sizeof **ms, cmp64);
 			printf("%s\t%s\t%lld\n", c->hosts[i].name,
-			    probe_table[j].name, (long long)ms[n / 2]);
-			free(ms);
+			    j < np ? probe_table[j].name : "(batch)",
+			    (long long)ms[j][n / 2]);
+			free(ms[j]);
 		}
 		pgconn_close(pg);
 		transport_close(t);

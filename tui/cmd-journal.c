@@ -1,12 +1,14 @@
 /*
  * cmd-journal.c: `drdeck journal [-n N] [--host NAME] [--kind KIND]
- * [--since TIME] [--json] [--file PATH]`: the last events of the journal,
- * oldest first, times in this machine's zone.  Main thread; reads the
+ * [--since TIME] [--json] [--file PATH [--tz ZONE]]`: the last events of
+ * the journal, oldest first, times in this machine's zone.  Main thread; reads the
  * journal file backwards (journal_tail), so it is quick on any size.
  *
  * --since takes an ISO time ("2026-11-25T09:00:00Z") or an age ("3h").
  * --file reads any journal or runbook log (backup.log, restore.log)
- * without a config.  Control characters in the text are shown escaped,
+ * without a config; --tz names the zone of the host that wrote a runbook
+ * log (its "[...]" times are that host's local time; default this
+ * machine's zone).  Control characters in the text are shown escaped,
  * so that nothing in a journal can drive the terminal.
  */
 #include "cli.h"
@@ -97,7 +99,7 @@ usage(const char *why)
 {
 	fprintf(stderr, "drdeck journal: %s\n"
 	    "usage: drdeck journal [-n N] [--host NAME] [--kind KIND] "
-	    "[--since TIME|AGE] [--json] [--file PATH]\n"
+	    "[--since TIME|AGE] [--json] [--file PATH [--tz ZONE]]\n"
 	    "       KIND is job, step, probe, alert or note\n", why);
 	return EXIT_USAGE;
 }
@@ -109,7 +111,7 @@ cmd_journal_run(const struct cli_opts *o)
 	struct journal_tail t;
 	struct config *c = NULL;
 	struct err e = { "" };
-	const char *file = NULL;
+	const char *file = NULL, *tz = NULL;
 	int64_t since = 0;
 	long n = 20;
 	int json = 0, i, rc = EXIT_OK;
@@ -126,7 +128,7 @@ cmd_journal_run(const struct cli_opts *o)
 		}
 		if (strcmp(a, "-n") != 0 && strcmp(a, "--host") != 0 &&
 		    strcmp(a, "--kind") != 0 && strcmp(a, "--since") != 0 &&
-		    strcmp(a, "--file") != 0)
+		    strcmp(a, "--file") != 0 && strcmp(a, "--tz") != 0)
 			return usage("unknown option");
 		if (v == NULL)
 			return usage("an option lacks its value");
@@ -157,6 +159,10 @@ cmd_journal_run(const struct cli_opts *o)
 			}
 			if (since <= 0)
 				since = 1;
+		} else if (strcmp(a, "--tz") == 0) {
+			if (tz_check(v, &e) != 0)
+				return usage(e.msg);
+			tz = v;
 		} else {
 			file = v;
 		}
@@ -172,7 +178,7 @@ cmd_journal_run(const struct cli_opts *o)
 			return EXIT_USAGE;
 		}
 	}
-	if (journal_tail_match(file, since > 0 ? 0 : (size_t)n, since, NULL,
+	if (journal_tail_match(file, since > 0 ? 0 : (size_t)n, since, tz,
 	    jmatch, &f, &t, &e) != 0) {
 		fprintf(stderr, "drdeck: %s\n", e.msg);
 		config_free(c);

@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "journal.h"
 #include "timefmt.h"
 #include "xmalloc.h"
@@ -662,6 +663,111 @@ test_processes_share_the_file(void **state)
 	free(p);
 }
 
+/* Run `drdeck journal ARGS`, stdout into a string. */
+static int
+run_cmd(char **argv, int argc, char **out)
+{
+	struct cli_opts o;
+	char *p = tpath("cmd.out");
+	FILE *f;
+	int saved, fd, rc;
+	long len;
+
+	memset(&o, 0, sizeof o);
+	o.cmd = "journal";
+	o.argc = argc;
+	o.argv = argv;
+	fflush(stdout);
+	saved = dup(1);
+	f = fopen(p, "w+");
+	assert_non_null(f);
+	fd = fileno(f);
+	dup2(fd, 1);
+	rc = cmd_journal_run(&o);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	*out = xcalloc(1, (size_t)len + 1);
+	assert_int_equal(fread(*out, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	free(p);
+	return rc;
+}
+
+static void
+test_cmd_journal(void **state)
+{
+	char *p = tpath("cmd.jsonl"), *out;
+	FILE *f;
+
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fprintf(f, "{\"ts\":\"2026-11-25T09:00:00.000Z\",\"host\":\"primary\","
+	    "\"kind\":\"job\",\"action\":\"backup\",\"rc\":0,"
+	    "\"message\":\"dump \\u001b[2J ok\"}\n");
+	fprintf(f, "{\"ts\":\"2026-11-25T09:01:00.000Z\",\"host\":\"backup\","
+	    "\"kind\":\"probe\",\"action\":\"db\",\"rc\":2}\n");
+	fprintf(f, "torn {\n");
+	fprintf(f, "[2026-11-25T09:10:00] restored rabspocdb_2026-11-25_09-00"
+	    ".dump\n");
+	fclose(f);
+	{
+		char *argv[] = { "journal", "--file", p, "-n", "5", NULL };
+
+		assert_int_equal(run_cmd(argv, 5, &out), 0);
+		/* Escaped: no raw ESC reaches the terminal. */
+		assert_null(strchr(out, '\033'));
+		assert_non_null(strstr(out, "dump \\x1b[2J ok"));
+		assert_non_null(strstr(out, "rc=2"));
+		assert_non_null(strstr(out, "restored"));
+		free(out);
+	}
+	{
+		char *argv[] = { "journal", "--file", p, "--host", "backup",
+		    "--json", NULL };
+
+		assert_int_equal(run_cmd(argv, 6, &out), 0);
+		assert_non_null(strstr(out, "\"action\":\"db\""));
+		assert_null(strstr(out, "backup\",\"kind\":\"job"));
+		assert_null(strstr(out, "primary"));
+		free(out);
+	}
+	{
+		char *argv[] = { "journal", "--file", p, "--kind", "job", "-n",
+		    "1", "--tz", "Europe/Vienna", "--json", NULL };
+
+		assert_int_equal(run_cmd(argv, 10, &out), 0);
+		/* The runbook line, read as Vienna time (UTC+1). */
+		assert_non_null(strstr(out, "2026-11-25T08:10:00.000Z"));
+		assert_null(strstr(out, "backup"));
+		free(out);
+	}
+	{
+		char *argv[] = { "journal", "--file", p, "--kind", "bogus",
+		    NULL };
+
+		assert_int_equal(run_cmd(argv, 5, &out), 2);
+		free(out);
+	}
+	{
+		char *argv[] = { "journal", "--file", p, "-n", "0", NULL };
+
+		assert_int_equal(run_cmd(argv, 5, &out), 2);
+		free(out);
+	}
+	{
+		char *argv[] = { "journal", "--file", p, "--tz", "Nowhere/x",
+		    NULL };
+
+		assert_int_equal(run_cmd(argv, 5, &out), 2);
+		free(out);
+	}
+	free(p);
+}
+
 static void
 test_kind_names(void **state)
 {
@@ -694,6 +800,7 @@ main(void)
 		cmocka_unit_test(test_tail_match),
 		cmocka_unit_test(test_threads_share_a_handle),
 		cmocka_unit_test(test_processes_share_the_file),
+		cmocka_unit_test(test_cmd_journal),
 		cmocka_unit_test(test_kind_names),
 	};
 

@@ -1,10 +1,33 @@
 /*
- * cmd-console.c: `drdeck` with no command, and `drdeck --wall`.
+ * cmd-console.c: `drdeck` with no command (the console), and
+ * `drdeck --wall [--kiosk]` (the read-only wall display).
+ * Main thread; the loop is ui.c.
  */
 #include "cli.h"
+
+#include <stdio.h>
+
+#include "ui.h"
 
 int
 cmd_console_run(const struct cli_opts *o)
 {
-	return cli_not_built(o->wall ? "the wall display" : "the console");
+	struct ui_opts uo = { 0 };
+	struct err e = { "" };
+	struct config *c;
+	int rc;
+
+	c = cli_load_config(o);
+	if (c == NULL)
+		return EXIT_USAGE;
+	uo.cfg = c;
+	uo.wall = o->wall;
+	uo.kiosk = o->kiosk;
+	uo.color = o->color == CLI_COLOR_ON ? COLOR_MODE_ON :
+	    o->color == CLI_COLOR_OFF ? COLOR_MODE_OFF : COLOR_MODE_AUTO;
+	rc = ui_run(&uo, &e);
+	if (rc != 0)
+		fprintf(stderr, "drdeck: %s\n", e.msg);
+	/* The config stays: a flow left running may still read it. */
+	return rc == 0 ? EXIT_OK : EXIT_FAIL;
 }

@@ -171,11 +171,6 @@ vrows_build(const struct snapshot *s, struct vrows *r)
 	for (k = 0; k < r->n; k++)
 		if (r->g[k].label == NULL)
 			r->g[k].label = vgroup_label(r->g[k].name);
-	/* A group a host has no fact of reads unknown in that column. */
-	for (k = 0; k < r->n; k++)
-		for (h = 0; h < s->n_hosts && !r->g[k].pair; h++)
-			if (r->g[k].nf[h] == 0)
-				r->g[k].lv[h] = LEVEL_UNKNOWN;
 	/* Stable: known groups in table order, others as they came. */
 	for (k = 1; k < r->n; k++) {
 		struct vgroup t = r->g[k];
@@ -330,9 +325,10 @@ valert_text(const struct snapshot *s, char *buf, size_t len)
 	for (i = 0; i < s->n_hosts && i < HUB_MAX_HOSTS; i++)
 		if (silent[i]) {
 			used += (size_t)snprintf(buf + used, len - used,
-			    "%s%s not answering", used ? "; " : "",
+			    "%s%s %s", used ? "; " : "",
 			    s->hosts[i].host != NULL ? s->hosts[i].host :
-			    "host");
+			    "host", s->hosts[i].snapshot_at == 0 ?
+			    "first probe round running" : "not answering");
 			if (used >= len)
 				return LEVEL_UNKNOWN;
 		}

@@ -90,14 +90,14 @@ draw_compact(WINDOW *w, const struct snapshot *s, int y, int x, int cw,
 	int used = 0, i;
 	enum level l = g->lv[col];
 
+	if (g->nf[col] == 0) {
+		/* This host has no such fact (the probe is not for it). */
+		vput(w, y, x, cw, A_DIM, vs.utf8 ? "\xe2\x80\x94" : "-");
+		return;
+	}
 	used += vput(w, y, x, cw, color_attr(g->stale[col] ? ROLE_STALE :
 	    color_level_role(l)), vsym(l));
 	used += vput(w, y, x + used, cw - used, A_NORMAL, " ");
-	if (g->nf[col] == 0) {
-		vput(w, y, x + used, cw - used, color_attr(ROLE_STALE),
-		    "no data");
-		return;
-	}
 	for (i = 0; i < g->nf[col] && used < cw; i++) {
 		if (i > 0)
 			used += vput(w, y, x + used, cw - used, A_DIM,
@@ -162,7 +162,9 @@ draw_titles(WINDOW *w, const struct snapshot *s, int nw, int cw)
 		used += vput(w, 1, x + used, cw - used, A_NORMAL, " ");
 		used += vput(w, 1, x + used, cw - used,
 		    color_attr(ROLE_TITLE), h->host != NULL ? h->host : "?");
-		if (vhost_stale(h))
+		if (h->snapshot_at == 0)
+			snprintf(buf, sizeof buf, "  first round running");
+		else if (vhost_stale(h))
 			snprintf(buf, sizeof buf, "  not answering%s%s",
 			    h->snapshot_at ? ", last round " : "",
 			    h->snapshot_at ? vage(h->snapshot_at, t,
@@ -246,8 +248,9 @@ void
 view_overview_draw(WINDOW *w, const struct snapshot *s)
 {
 	static struct vrows r;
+	static int exp[VROWS_MAX];
 	int H = getmaxy(w), W = getmaxx(w), nw = name_cols(W), cw, body,
-	    total = 0, expanded, k, y, first;
+	    total, k, y, first, hosts = 0, pairs = 0, extra;
 	size_t nh = s->n_hosts > 0 ? s->n_hosts : 1;
 	char alert[1024];
 	enum level al;
@@ -274,15 +277,31 @@ view_overview_draw(WINDOW *w, const struct snapshot *s)
 		vs.sel = r.n > 0 ? r.n - 1 : 0;
 	if (vs.sel < 0)
 		vs.sel = 0;
-	if (r.n > 0)
-		snprintf(vs.detail_group, sizeof vs.detail_group, "%s%s",
-		    r.g[vs.sel].pair ? "@" : "", r.g[vs.sel].name);
+	for (k = 0; k < r.n; k++)
+		snprintf(vs.row_group[k], sizeof vs.row_group[k], "%s%s",
+		    r.g[k].pair ? "@" : "", r.g[k].name);
 
 	draw_header(w, s);
 	draw_titles(w, s, nw, cw);
-	for (k = 0; k < r.n; k++)
-		total += group_lines(&r.g[k], s->n_hosts, 1);
-	expanded = total <= body;
+	/* One line per row; then, in the runbook's order, a line per fact
+	 * for each row that still fits. */
+	for (k = 0; k < r.n; k++) {
+		exp[k] = 0;
+		if (r.g[k].pair)
+			pairs = 1;
+		else
+			hosts = 1;
+	}
+	total = r.n + (pairs && hosts);
+	for (k = 0; k < r.n; k++) {
+		extra = group_lines(&r.g[k], s->n_hosts, 1) - 1;
+		if (extra == 0 && cw >= 40)
+			exp[k] = 1;	/* one line either way: labelled */
+		else if (extra > 0 && total + extra <= body) {
+			exp[k] = 1;
+			total += extra;
+		}
+	}
 	/* Keep the selection in sight. */
 	if (vs.top > vs.sel)
 		vs.top = vs.sel;
@@ -290,7 +309,8 @@ view_overview_draw(WINDOW *w, const struct snapshot *s)
 		int lines = 0;
 
 		for (k = vs.top; k <= vs.sel && k < r.n; k++)
-			lines += group_lines(&r.g[k], s->n_hosts, expanded);
+			lines += group_lines(&r.g[k], s->n_hosts, exp[k]) +
+			    (k > vs.top && r.g[k].pair && !r.g[k - 1].pair);
 		if (lines <= body || vs.top >= vs.sel)
 			break;
 		vs.top++;
@@ -306,7 +326,7 @@ view_overview_draw(WINDOW *w, const struct snapshot *s)
 			if (++y >= 3 + body)
 				break;
 		}
-		y += draw_group(w, s, &r.g[k], y, 3 + body, nw, cw, expanded,
+		y += draw_group(w, s, &r.g[k], y, 3 + body, nw, cw, exp[k],
 		    k == vs.sel);
 	}
 	if (first > 0)
@@ -407,6 +427,8 @@ view_overview_key(int ch)
 	case KEY_RIGHT:
 	case 'l':
 		if (vs.nrows > 0) {
+			snprintf(vs.detail_group, sizeof vs.detail_group, "%s",
+			    vs.row_group[vs.sel]);
 			vs.screen = SCREEN_DETAIL;
 			vs.detail_top = 0;
 		}

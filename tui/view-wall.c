@@ -29,7 +29,7 @@ group_text(const struct snapshot *s, const struct vgroup *g, int col,
 
 	buf[0] = '\0';
 	if (g->nf[col] == 0) {
-		snprintf(buf, len, "no data");
+		snprintf(buf, len, "-");
 		return;
 	}
 	for (i = 0; i < g->nf[col] && used < len; i++) {
@@ -56,6 +56,10 @@ draw_row(WINDOW *w, const struct snapshot *s, const struct vgroup *g,
 	char buf[600];
 	int used, lw = 14;
 
+	if (g->nf[col] == 0) {
+		vput(w, y, x + 2, lw, A_DIM, g->label);
+		return;
+	}
 	if (l == LEVEL_CRIT)
 		a = color_attr(ROLE_CRIT) | A_REVERSE;
 	else if (g->stale[col])

@@ -87,6 +87,8 @@ struct view_state {
 	int64_t	 flow_end_ms;	/* when the shown flow was seen finished */
 	/* Left by the last draw for the key handlers. */
 	int	 nrows;		/* overview rows */
+	char	 row_group[48][34];	/* overview: each row's group
+					   ("@name" for the pair's) */
 	int	 body_lines;	/* lines of the scrolling area */
 	int	 jlines;	/* journal lines after the filter */
 	int	 prompt;	/* runner: 0 none, 1 y/n, 2 a typed word */

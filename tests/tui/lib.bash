@@ -1,0 +1,130 @@
+# lib.bash: what the tmux screen tests share (sourced; not a test itself).
+#
+# Each test runs drdeck in a detached tmux session on its own server
+# socket against the lab (tests/lab/lab, with $DRDECK_LAB_NET and
+# $DRDECK_LAB_DIR as the caller set them), sends keys and reads the
+# screen back with capture-pane.  A test exits 77 (skipped) when the lab
+# is not up, 1 with the screen printed when an expectation fails.
+set -euo pipefail
+
+SRC=${DRDECK_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BIN=${DRDECK_BIN:-$SRC/build}
+LAB=$SRC/tests/lab/lab
+DRDECK=$BIN/drdeck
+SOCK=drdeck-screen-$$
+TMPD=$(mktemp -d /tmp/drdeck-screen.XXXXXX)
+CLEANUP=()
+START=$(($(date +%s%N) / 1000000))
+
+T() { tmux -L "$SOCK" "$@"; }
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+screen() { T capture-pane -p -t S 2>/dev/null || true; }
+screen_attrs() { T capture-pane -p -e -t S 2>/dev/null || true; }
+
+fail() {
+	echo "FAIL: $*"
+	echo "---- screen ----"
+	screen
+	echo "----------------"
+	exit 1
+}
+ok() { echo "ok: $* (+$(($(now_ms) - START)) ms)"; }
+
+cleanup() {
+	local c
+	for c in "${CLEANUP[@]}"; do eval "$c" || true; done
+	T kill-server 2>/dev/null || true
+	rm -rf "$TMPD"
+}
+trap cleanup EXIT
+
+# The lab must be up (scripts/test starts it); else skip.
+need_lab() {
+	command -v tmux >/dev/null || { echo "SKIP: no tmux"; exit 77; }
+	[ -x "$DRDECK" ] || { echo "SKIP: no $DRDECK"; exit 77; }
+	if ! "$LAB" status >/dev/null 2>&1; then
+		echo "SKIP: the lab is not up (tests/lab/lab up)"
+		exit 77
+	fi
+	CONFIG=$("$LAB" config)
+	STATE_DIR=$(jq -r '.state_dir' "$CONFIG")
+	JOURNAL=$(jq -r 'if (.journal|type) == "string" then .journal
+	    elif (.journal.path? // null) != null then .journal.path
+	    else null end' "$CONFIG")
+	[ "$JOURNAL" != null ] || JOURNAL=$STATE_DIR/journal.jsonl
+	BACKUP_STATE=$(jq -r '.hosts[] | select(.name == "backup") |
+	    .paths.state' "$CONFIG")
+}
+
+# start W H [env K=V ...] -- [drdeck args]: drdeck in session S.
+start() {
+	local w=$1 h=$2 envs=() a
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		envs+=(-e "$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	T -f /dev/null start-server \; set -g remain-on-exit on \; \
+	    set -g default-terminal screen-256color \; \
+	    new-session -d -s S -x "$w" -y "$h" -e LANG=C.UTF-8 \
+	    -e LC_ALL=C.UTF-8 -e TERM=screen-256color "${envs[@]}" \
+	    "$DRDECK" --config "$CONFIG" "$@"
+	DRDECK_PID=$(T display -p -t S '#{pane_pid}')
+}
+
+# wait_for SECONDS PATTERN: until the screen matches (grep -E); sets
+# WAITED_MS.  Fails the test on timeout.
+wait_for() {
+	local limit=$1 pat=$2 t0 deadline
+	t0=$(now_ms)
+	deadline=$((t0 + limit * 1000))
+	while [ "$(now_ms)" -lt "$deadline" ]; do
+		if screen | grep -Eq -- "$pat"; then
+			WAITED_MS=$(($(now_ms) - t0))
+			return 0
+		fi
+		sleep 0.05
+	done
+	fail "no '$pat' on screen within ${limit}s"
+}
+
+# The line of the screen holding PATTERN.
+line_of() { screen | grep -E -- "$1" | head -n1; }
+
+# drdeck ended: its exit status, or "" while it runs.
+exit_status() {
+	if [ "$(T display -p -t S '#{pane_dead}')" = 1 ]; then
+		T display -p -t S '#{pane_dead_status}'
+	fi
+}
+
+wait_exit() {
+	local limit=$1 i
+	for ((i = 0; i < limit * 20; i++)); do
+		[ -n "$(exit_status)" ] && return 0
+		sleep 0.05
+	done
+	fail "drdeck still runs after ${limit}s"
+}
+
+# A key, then a short pause for the screen to follow.
+key() { T send-keys -t S "$@"; sleep 0.15; }
+
+# Everything drdeck could have changed: the journal and the state and
+# lock files of the console and of both hosts (the lab's hosts share this
+# machine's file system).
+fingerprint() {
+	local d g
+	{
+		[ -f "$JOURNAL" ] && sha256sum "$JOURNAL"
+		for d in "$STATE_DIR" $(jq -r '.hosts[].paths.state' "$CONFIG"); do
+			for g in "$d"/*.json; do
+				[ -f "$g" ] && sha256sum "$g"
+			done
+		done
+	} 2>/dev/null | sort
+	true
+}

@@ -477,13 +477,16 @@ flow_state_write(struct flow_ctx *x, enum flow_host h,
     const struct host_state *st, struct err *e)
 {
 	struct transport *t = flow_host(x, h, e);
+	struct host_state s2 = *st;
 
 	if (t == NULL)
 		return -1;
 	flow_out(x, "%s: state -> role %s, epoch %lld%s", host_name(x, h),
 	    host_role_name(st->role), (long long)st->epoch,
 	    st->fenced ? ", fenced" : "");
-	return state_write(t, st, T_STATE, e);
+	s2.updated_at = clock_wall_ms();
+	s2.updated_by = (char *)os_actor();
+	return state_write(t, &s2, T_STATE, e);
 }
 
 int

@@ -694,6 +694,7 @@ static int
 roles_action(struct flow_ctx *x, struct err *e)
 {
 	struct host_state st;
+	struct err se = { "" };
 	int64_t ne = flow_var_int(x, "cb_epoch", -1);
 
 	if (flow_state_read(x, FH_PRIMARY, &st, e) != 0)
@@ -716,8 +717,11 @@ roles_action(struct flow_ctx *x, struct err *e)
 		return -1;
 	}
 	host_state_free(&st);
-	flow_say(x, "%s primary, %s standby, epoch %lld", hname(x,
-	    FH_PRIMARY), hname(x, FH_BACKUP), (long long)ne);
+	/* A standby runs its app as after a scheduled restore (§2.1). */
+	if (flow_services_start(x, FH_BACKUP, &se) != 0)
+		flow_out(x, "%s: %s", hname(x, FH_BACKUP), se.msg);
+	flow_say(x, "%s primary, %s standby (app started), epoch %lld",
+	    hname(x, FH_PRIMARY), hname(x, FH_BACKUP), (long long)ne);
 	return 0;
 }
 
@@ -727,6 +731,7 @@ roles_plan(struct flow_ctx *x, struct buf *b)
 	flow_plan_note(b, "%s: state.json role=primary fenced=false "
 	    "epoch+1; %s: role=standby epoch+1", hname(x, FH_PRIMARY),
 	    hname(x, FH_BACKUP));
+	flow_plan_services(x, b, FH_BACKUP, 1);
 }
 
 const struct flow_step cb_roles = {

@@ -1420,7 +1420,6 @@ run_step(struct engine *en)
 			rt->started_at = clock_wall_ms();
 			rt->started_mono = clock_mono_ms();
 			rt->attempts++;
-			buf_reset(&x->say);
 			pthread_mutex_unlock(&en->mu);
 			jlog(x, s->id, "step.start", 0, -1, rt->command != NULL &&
 			    *rt->command != '\0' ? rt->command : s->title);

@@ -177,6 +177,9 @@ read_answer(const struct flow_view *v)
 	} else {
 		printf("  [y/n/abort] > ");
 	}
+	/* A script reading this line by line gets the whole prompt. */
+	if (!isatty(STDIN_FILENO))
+		printf("\n");
 	fflush(stdout);
 	errno = 0;
 	n = getline(&line, &cap, stdin);
@@ -192,7 +195,7 @@ read_answer(const struct flow_view *v)
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
 	if (!isatty(STDIN_FILENO))
-		printf("%s\n", line);
+		printf("  (answer: %s)\n", line);
 	return line;
 }
 
@@ -396,13 +399,13 @@ run_flow(const struct cli_opts *co, const char *name)
 			free(a);
 		}
 		if (fin) {
-			char d1[32], d2[32];
+			char d1[32], d2[32], d3[32];
 
 			printf("\n%s %s %s: flow %s, RTO clock %s\n",
 			    now_hms(d1, sizeof d1), name, fin > 0 ?
 			    "completed" : "FAILED or aborted",
 			    dur(v.flow_ms, d2, sizeof d2),
-			    dur(v.rto_ms, d1, sizeof d1));
+			    dur(v.rto_ms, d3, sizeof d3));
 			if (v.report_path != NULL)
 				printf("report: %s\n", v.report_path);
 			flow_view_free(&v);

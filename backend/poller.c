@@ -24,6 +24,7 @@
  */
 #include "poller.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -115,8 +116,14 @@ worker_unref(struct worker *w)
 }
 
 static int
-looks_like_timeout(const char *msg)
+looks_like_timeout(const char *m)
 {
+	char msg[ERR_LEN];
+	size_t i;
+
+	for (i = 0; m[i] != '\0' && i + 1 < sizeof msg; i++)
+		msg[i] = (char)tolower((unsigned char)m[i]);
+	msg[i] = '\0';
 	return strstr(msg, "timed out") != NULL ||
 	    strstr(msg, "timeout") != NULL ||
 	    strstr(msg, "no answer") != NULL ||

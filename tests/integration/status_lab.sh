@@ -167,14 +167,14 @@ perl -e '
     fail "nagios: $(cat "$TMP/n.parsed") exit $NRC: $(cut -c1-200 "$TMP/n.txt")"
 
 # Prometheus textfile: written, no timestamps, drdeck_* only
-"${DRDECK[@]}" status --prom "$TMP/drdeck.prom" >"$TMP/p.out" 2>&1
+"${DRDECK[@]}" status --prom "$TMP/drdeck.prom" >"$TMP/p.out" 2>"$TMP/p.err"
 if [ -s "$TMP/drdeck.prom" ] && [ ! -s "$TMP/p.out" ] &&
     ! grep -vE '^(# (HELP|TYPE) drdeck_[a-z_]+ .*|drdeck_[a-z_]+(\{[^}]*\})? -?[0-9.e+]+)$' "$TMP/drdeck.prom" &&
     grep -q '^drdeck_level 0$' "$TMP/drdeck.prom" &&
     [ ! -e "$TMP/drdeck.prom.tmp" ]; then
 	pass "prom: $(grep -vc '^#' "$TMP/drdeck.prom") samples"
 else
-	fail "prom file: $(head -c 300 "$TMP/drdeck.prom" 2>/dev/null) $(cat "$TMP/p.out")"
+	fail "prom file: $(head -c 300 "$TMP/drdeck.prom" 2>/dev/null) stdout: $(cat "$TMP/p.out")"
 fi
 
 # --alert: a healthy first run records, sends nothing

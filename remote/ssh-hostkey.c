@@ -146,17 +146,29 @@ int
 ssh_hostkey_check(LIBSSH2_SESSION *s, const char *host, int port,
     const char *known_hosts, struct err *e)
 {
-	const struct keytype *kt;
 	const char *key;
-	char name[300], fp[64], other_fp[64] = "", other_type[32] = "";
-	char line[16384];
-	size_t klen, i;
-	int ktype, lineno = 0, mismatch_line = 0, other_line = 0;
-	int match_line = 0, revoked_line = 0, rc = -1;
-	FILE *f;
+	size_t klen;
+	int ktype;
 
 	if ((key = libssh2_session_hostkey(s, &klen, &ktype)) == NULL)
 		return err_set(e, "no host key received from %s", host);
+	return ssh_hostkey_verify(s, key, klen, ktype, host, port, known_hosts,
+	    e);
+}
+
+int
+ssh_hostkey_verify(LIBSSH2_SESSION *s, const char *key, size_t klen,
+    int ktype, const char *host, int port, const char *known_hosts,
+    struct err *e)
+{
+	const struct keytype *kt;
+	char name[300], fp[64], other_fp[64] = "", other_type[32] = "";
+	char line[16384];
+	size_t i;
+	int lineno = 0, mismatch_line = 0, other_line = 0;
+	int match_line = 0, revoked_line = 0, rc = -1;
+	FILE *f;
+
 	kt = type_by_hostkey(ktype);
 	ssh_fingerprint((const unsigned char *)key, klen, fp);
 	if (kt == NULL || kt->hostkey == LIBSSH2_HOSTKEY_TYPE_DSS)

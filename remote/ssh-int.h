@@ -46,6 +46,11 @@ int ssh_sftp(struct ssh_conn *c, int64_t deadline, struct err *e) WUR;
 /* Check the session's host key against an OpenSSH known_hosts file. */
 int ssh_hostkey_check(LIBSSH2_SESSION *s, const char *host, int port,
     const char *known_hosts, struct err *e) WUR;
+/* The same for a key blob of a type (LIBSSH2_HOSTKEY_TYPE_*); s is any
+ * session (it only lends its allocator). */
+int ssh_hostkey_verify(LIBSSH2_SESSION *s, const char *key, size_t klen,
+    int ktype, const char *host, int port, const char *known_hosts,
+    struct err *e) WUR;
 /* "SHA256:<base64 without padding>" of a key blob, as OpenSSH prints it. */
 void ssh_fingerprint(const unsigned char *blob, size_t len, char out[64]);
 

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -639,6 +640,24 @@ human(uint64_t n, char *buf, size_t len)
 	return buf;
 }
 
+/* Hashing the rest of a local file on a thread of its own. */
+struct lhash {
+	struct sha256_ctx *h;	/* holds the prefix already */
+	const char *path;
+	uint64_t from, len;
+	int	 rc;
+	struct err e;
+};
+
+static void *
+lhash_main(void *arg)
+{
+	struct lhash *l = arg;
+
+	l->rc = sha256_file_into(l->h, l->path, l->from, l->len, &l->e);
+	return NULL;
+}
+
 int
 ssh_put(struct transport *t, const char *local, const char *remote,
     transport_progress_cb cb, void *arg, int64_t deadline, struct err *e)
@@ -650,7 +669,7 @@ ssh_put(struct transport *t, const char *local, const char *remote,
 	LIBSSH2_SFTP_ATTRIBUTES a;
 	struct sha256_ctx *h = sha256_new();
 	struct ssh_conn *c = NULL;
-	uint64_t size, off = 0, room;
+	uint64_t size, off = 0, room, hash_from = 0;
 	struct stat st;
 	int in = -1, rc = -1, exists;
 	ssize_t n;
@@ -682,6 +701,7 @@ ssh_put(struct transport *t, const char *local, const char *remote,
 			h = sha256_new();
 		}
 	}
+	hash_from = off;
 	if (free_space(t, c, dir, &room, NULL, deadline, e) == -1) {
 		err_prefix(e, "put %s: cannot check the room, so nothing "
 		    "written", remote);
@@ -725,7 +745,6 @@ ssh_put(struct transport *t, const char *local, const char *remote,
 			    "(%s kept; the next put resumes)", off, size, part);
 			goto out;
 		}
-		sha256_update(h, buf, (size_t)n);
 		off += (uint64_t)n;
 		if (cb != NULL && cb(off, size, arg) != 0) {
 			err_set(e, "put %s: cancelled", part);
@@ -736,10 +755,31 @@ ssh_put(struct transport *t, const char *local, const char *remote,
 		goto out;
 	sclose(c, fh);
 	fh = NULL;
-	sha256_final_hex(h, want);
-	h = NULL;
-	if (remote_sha256(t, c, part, got, deadline, e) == -1)
-		goto out;
+	/* The local file is hashed on a thread while the host hashes its
+	 * copy: the two run at once, on both ends. */
+	{
+		struct lhash lh = { h, local, hash_from, size - hash_from, 0,
+		    { "" } };
+		pthread_t th;
+		int x;
+
+		h = NULL;
+		if (pthread_create(&th, NULL, lhash_main, &lh) != 0) {
+			lhash_main(&lh);
+			x = remote_sha256(t, c, part, got, deadline, e);
+		} else {
+			x = remote_sha256(t, c, part, got, deadline, e);
+			pthread_join(th, NULL);
+		}
+		if (lh.rc == -1) {
+			sha256_free(lh.h);
+			err_set(e, "put: %s", lh.e.msg);
+			goto out;
+		}
+		sha256_final_hex(lh.h, want);
+		if (x == -1)
+			goto out;
+	}
 	if (strcmp(want, got) != 0) {
 		err_set(e, "put %s: sha256 on the host %s differs from %s's "
 		    "%s; .part removed", part, got, local, want);

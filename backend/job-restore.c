@@ -7,7 +7,7 @@
  * lock; parity; the newest verified dump (sidecar there, its sha256
  * matches on this host), never older than what is restored already; the
  * roles file; <db>_staging recreated with its extensions; pg_restore -j N
- * into it, its stderr classified (job-restoreclass.h); ANALYZE; sanity
+ * into it, its stderr classified (job-restoreclass.h); sanity
  * checks (tables of the dump present, row estimates not below
  * restore_row_pct % of the live copy's, the data stamp readable and not
  * older than the live one, the configured sanity queries); then the
@@ -419,11 +419,16 @@ estimates(struct job *jb, const char *db, struct est *x, struct err *e)
 	char *p, *nl, *bar;
 
 	memset(x, 0, sizeof *x);
+	/* reltuples is set by ANALYZE, VACUUM and CREATE INDEX; a table
+	 * just loaded by pg_restore without an index has only the
+	 * statistics system's live tuple count, which COPY keeps. */
 	if (job_sql(jb, jb->t, db, "SELECT n.nspname || '.' || c.relname, "
-	    "c.reltuples::bigint FROM pg_class c JOIN pg_namespace n ON "
-	    "n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND "
-	    "n.nspname NOT IN ('pg_catalog', 'information_schema') AND "
-	    "n.nspname NOT LIKE 'pg_toast%';\n", &x->text, e) != 0)
+	    "greatest(c.reltuples::bigint, coalesce(s.n_live_tup, 0)) FROM "
+	    "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT "
+	    "JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.relkind "
+	    "IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', "
+	    "'information_schema') AND n.nspname NOT LIKE 'pg_toast%';\n",
+	    &x->text, e) != 0)
 		return -1;
 	for (p = x->text; p != NULL && *p != '\0'; p = nl) {
 		nl = strchr(p, '\n');
@@ -469,11 +474,6 @@ step_sanity(struct restore *rs, struct err *e)
 
 	memset(&live, 0, sizeof live);
 	memset(&stg, 0, sizeof stg);
-	job_step(jb, "analyze");
-	if (job_sql(jb, jb->t, rs->staging, "ANALYZE;\n", NULL, e) != 0)
-		goto out;
-	job_step_ok(jb, "statistics of %s gathered", rs->staging);
-
 	job_step(jb, "sanity");
 	/* Every table of the dump is in staging. */
 	if (job_archive_tables(jb, jb->t, rs->path, &want, e) != 0 ||

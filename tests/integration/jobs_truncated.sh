@@ -44,3 +44,19 @@ grep -q "$cut does not match its sidecar's sha256: skipped" "$T/out" || fail "no
 [ "$RC" = 0 ] || fail "restore --latest exited $RC"
 has_marker backup "$id" || fail "the live database was replaced by a restore of nothing newer"
 ok "sidecar mismatch: refused by name, skipped by --latest"
+
+# Row estimates: a staging copy with far fewer rows than the live one is
+# refused (restore_row_pct, 50 % in the lab).
+rm -f "$d/$cut" "$d/$cut.sha256" "$d/$cut.roles.sql"
+n=$(psql_at backup "SELECT count(*) FROM audit_log")
+psql_at backup "INSERT INTO audit_log(at, actor, action, detail)
+	SELECT now(), 'bench', 'pad', NULL FROM generate_series(1, 2 * $n + 1000);
+	ANALYZE audit_log" >/dev/null
+on_exit "psql_at backup \"DELETE FROM audit_log WHERE actor = 'bench'; ANALYZE audit_log\" >/dev/null"
+run_drdeck backup
+[ "$RC" = 0 ] || fail "backup exited $RC"
+run_drdeck restore
+[ "$RC" = 1 ] || fail "restore of a copy with a third of the live rows exited $RC, expected 1"
+grep -q "FAILED at sanity.*public.audit_log holds about" "$T/out" || fail "not refused by the row estimates"
+has_marker backup "$id" || fail "the live database was replaced"
+ok "staging with a third of the live rows: refused at sanity"

@@ -138,7 +138,7 @@ sync_pair() {
 #   FLOW_REFUSE="word ..."  answer "abort" where that word is asked
 #   FLOW_NO="regex"         answer "n" to y/n prompts matching it
 #   FLOW_NOTES="text"       the answer to the drill's notes prompt
-#   FLOW_KILL_AT="regex"    kill -9 drdeck when a prompt matches
+#   FLOW_KILL_AT="regex"    kill -9 drdeck when an output line matches
 run_flow() {
 	local line w r prompt="" killed=0
 	: >"$OUT"
@@ -149,6 +149,11 @@ run_flow() {
 	exec {out}<&"${DD[0]}" {in}>&"${DD[1]}"
 	while IFS= read -r line <&"$out"; do
 		printf '%s\n' "$line" >>"$OUT"
+		if [ -n "${FLOW_KILL_AT:-}" ] && [[ $line =~ $FLOW_KILL_AT ]]; then
+			kill -9 "$pid"
+			killed=1
+			break
+		fi
 		case $line in
 		'? '*) prompt=$line; continue ;;
 		esac
@@ -156,11 +161,6 @@ run_flow() {
 		*'[type "'*|*'[y/n/abort]'*) ;;
 		*) continue ;;
 		esac
-		if [ -n "${FLOW_KILL_AT:-}" ] && [[ $prompt =~ $FLOW_KILL_AT ]]; then
-			kill -9 "$pid"
-			killed=1
-			break
-		fi
 		case $line in
 		*'[type "'*)
 			w=${line#*\[type \"}

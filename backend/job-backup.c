@@ -43,6 +43,7 @@ struct backup {
 	char	*roles_part;
 	char	 sha[65];
 	int	 stopped;	/* nightly: the app is stopped by us */
+	int64_t	 epoch;		/* the host's epoch (state file) */
 };
 
 /* Bytes for people: "1.2 GB". */
@@ -81,6 +82,49 @@ latest_dump(const struct host_cfg *h, const struct rdir *d, uint64_t *size,
 		}
 	}
 	return *name != NULL;
+}
+
+/*
+ * A fenced primary (stopped by a failover) or a standby does not dump on
+ * its schedule: its data is not the pair's newest.  A flow that means it
+ * (cutback dumps the active backup) passes ignore_role.
+ */
+static int
+step_role(struct backup *b, struct err *e)
+{
+	struct job *jb = &b->jb;
+	struct host_state st;
+	char *path;
+	int rc = -1;
+
+	job_step(jb, "role");
+	if (state_read(jb->t, &st, JOB_T_FILE, e) != 0)
+		return -1;
+	b->epoch = st.epoch;
+	if (jb->o->ignore_role || (!st.fenced &&
+	    st.role != HOST_ROLE_STANDBY)) {
+		job_step_ok(jb, "%s is %s (epoch %" PRId64 ")%s", jb->h->name,
+		    host_role_name(st.role), st.epoch, st.fenced ?
+		    ", fenced: role check waived" : "");
+		rc = 0;
+		goto out;
+	}
+	path = job_path_join(jb->h, jb->h->state, "state.json");
+	if (st.fenced)
+		err_set(e, "refused: %s is FENCED (its app was stopped by a "
+		    "failover, epoch %" PRId64 "); its data is not the pair's "
+		    "newest.  `drdeck cutback` brings it back (role kept in "
+		    "%s)", jb->h->name, st.epoch, path);
+	else
+		err_set(e, "refused: %s is a STANDBY (epoch %" PRId64 "); "
+		    "backups run on the host that serves.  Pick it with "
+		    "--host (role kept in %s)", jb->h->name, st.epoch, path);
+	free(path);
+	jb->r->refused = 1;
+	jb->quiet = 1;		/* the schedule running here is expected */
+out:
+	host_state_free(&st);
+	return rc;
 }
 
 static int
@@ -124,17 +168,11 @@ static int
 step_stamp(struct backup *b, struct err *e)
 {
 	struct job *jb = &b->jb;
-	struct host_state st;
-	struct err se = { "" };
 	struct buf sql = { 0 };
 	char *out = NULL, iso[JOB_ISO_LEN];
 	int rc = -1;
 
 	job_step(jb, "stamp");
-	if (state_read(jb->t, &st, JOB_T_FILE, &se) != 0) {
-		job_warn(jb, "%s (the stamp's epoch is 0)", se.msg);
-		host_state_default(jb->h, &st);
-	}
 	buf_puts(&sql, "CREATE SCHEMA IF NOT EXISTS drdeck;\n"
 	    "CREATE TABLE IF NOT EXISTS drdeck.stamp(id int primary key, "
 	    "stamped_at timestamptz not null, host text, epoch bigint);\n"
@@ -145,7 +183,7 @@ step_stamp(struct backup *b, struct err *e)
 	    "stamped_at = excluded.stamped_at, host = excluded.host, "
 	    "epoch = excluded.epoch;\n"
 	    "SELECT (extract(epoch FROM stamped_at) * 1000)::bigint FROM "
-	    "drdeck.stamp WHERE id = 1;\n", st.epoch);
+	    "drdeck.stamp WHERE id = 1;\n", b->epoch);
 	if (job_sql(jb, jb->t, b->db, buf_str(&sql), &out, e) != 0)
 		goto out;
 	jb->r->data_time = strtoll(out, NULL, 10);
@@ -154,10 +192,9 @@ step_stamp(struct backup *b, struct err *e)
 		goto out;
 	}
 	job_step_ok(jb, "data stamp %s (epoch %" PRId64 ")",
-	    job_iso_time(jb->r->data_time, iso), st.epoch);
+	    job_iso_time(jb->r->data_time, iso), b->epoch);
 	rc = 0;
 out:
-	host_state_free(&st);
 	free(out);
 	buf_free(&sql);
 	return rc;
@@ -501,6 +538,10 @@ job_backup(const struct config *c, struct journal *j,
 	job_say(jb, "%s of %s on %s%s", jb->action, b.db, jb->h->name,
 	    o->nightly ? " (the app is stopped while it dumps)" : "");
 	if (job_open(jb, jb->h, &jb->t, e) != 0) {
+		job_fail(jb, e);
+		goto out;
+	}
+	if (step_role(&b, e) != 0) {
 		job_fail(jb, e);
 		goto out;
 	}

@@ -86,8 +86,9 @@ latest_dump(const struct host_cfg *h, const struct rdir *d, uint64_t *size,
 
 /*
  * A fenced primary (stopped by a failover) or a standby does not dump on
- * its schedule: its data is not the pair's newest.  A flow that means it
- * (cutback dumps the active backup) passes ignore_role.
+ * its schedule: its data is not the pair's newest.  A flow (it holds
+ * the lock: no_lock) decides that itself: a failover's salvage dump runs
+ * on the fenced primary on purpose.
  */
 static int
 step_role(struct backup *b, struct err *e)
@@ -101,7 +102,7 @@ step_role(struct backup *b, struct err *e)
 	if (state_read(jb->t, &st, JOB_T_FILE, e) != 0)
 		return -1;
 	b->epoch = st.epoch;
-	if (jb->o->ignore_role || (!st.fenced &&
+	if (jb->o->ignore_role || jb->o->no_lock || (!st.fenced &&
 	    st.role != HOST_ROLE_STANDBY)) {
 		job_step_ok(jb, "%s is %s (epoch %" PRId64 ")%s", jb->h->name,
 		    host_role_name(st.role), st.epoch, st.fenced ?

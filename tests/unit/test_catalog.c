@@ -44,6 +44,9 @@ add(struct rdir *d, const char *name, uint64_t size, int64_t mtime)
 	d->n++;
 }
 
+static void addf(struct rdir *d, uint64_t size, const char *fmt, ...)
+    PRINTF_LIKE(3, 4);
+
 static void
 addf(struct rdir *d, uint64_t size, const char *fmt, ...)
 {

@@ -79,13 +79,80 @@ conn_err(struct err *e, const struct host_cfg *h, const char *what,
 	return -1;
 }
 
+/* One field of a pgpass line (':' ends it, '\\' escapes), into out;
+ * returns where the next field starts, or NULL at the end of the line. */
+static const char *
+pgpass_field(const char *p, char *out, size_t len)
+{
+	size_t n = 0;
+
+	while (*p != '\0' && *p != ':' && *p != '\n' && *p != '\r') {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		if (n + 1 < len)
+			out[n++] = *p;
+		p++;
+	}
+	out[n] = '\0';
+	return *p == ':' ? p + 1 : NULL;
+}
+
+static int
+pgpass_match(const char *pat, const char *v)
+{
+	return strcmp(pat, "*") == 0 || strcmp(pat, v) == 0;
+}
+
+/*
+ * The password of a pgpass file for host:port:db:user, as libpq would
+ * find it had it connected there itself.  Needed through a tunnel, where
+ * libpq sees 127.0.0.1 and a local port that match no line.  The password
+ * stays in memory (a connection parameter), never in an argv or a file.
+ * 0 when found.
+ */
+static int
+pgpass_lookup(const char *file, const char *host, const char *port,
+    const char *db, const char *user, char *pw, size_t len)
+{
+	char line[1024], f[5][256];
+	const char *p;
+	FILE *fp;
+	int i, found = 0;
+
+	if (file == NULL)
+		file = getenv("PGPASSFILE");
+	if (file == NULL)
+		return -1;
+	fp = fopen(file, "r");
+	if (fp == NULL)
+		return -1;
+	while (!found && fgets(line, sizeof line, fp) != NULL) {
+		if (line[0] == '#')
+			continue;
+		p = line;
+		for (i = 0; i < 5 && p != NULL; i++)
+			p = pgpass_field(p, f[i], sizeof f[i]);
+		if (i < 5)
+			continue;
+		if (pgpass_match(f[0], host) && pgpass_match(f[1], port) &&
+		    pgpass_match(f[2], db) && pgpass_match(f[3], user)) {
+			snprintf(pw, len, "%s", f[4]);
+			found = 1;
+		}
+	}
+	explicit_bzero(line, sizeof line);
+	explicit_bzero(f, sizeof f);
+	fclose(fp);
+	return found ? 0 : -1;
+}
+
 /* Connect to a host's database through its tunnel or directly. */
 int
 pgconn_open(const struct host_cfg *h, struct transport *t, int64_t deadline,
     struct pgconn **out, struct err *e)
 {
 	const char *keys[12], *vals[12];
-	char host[64], port[16], ctimeout[16];
+	char host[64], port[16], ctimeout[16], pw[256] = "";
 	int n = 0, lport = 0, r = -1, w;
 	PGconn *conn = NULL;
 	PostgresPollingStatusType st;
@@ -126,6 +193,16 @@ pgconn_open(const struct host_cfg *h, struct transport *t, int64_t deadline,
 	keys[n] = "application_name"; vals[n++] = "drdeck";
 	if (h->pg.passfile != NULL) {
 		keys[n] = "passfile"; vals[n++] = h->pg.passfile;
+	}
+	if (h->pg.tunnel) {
+		char rport[16];
+
+		snprintf(rport, sizeof rport, "%d", h->pg.port);
+		if (pgpass_lookup(h->pg.passfile, h->pg.host ? h->pg.host :
+		    "localhost", rport, vals[2], vals[3], pw,
+		    sizeof pw) == 0) {
+			keys[n] = "password"; vals[n++] = pw;
+		}
 	}
 	keys[n] = NULL; vals[n] = NULL;
 
@@ -168,6 +245,7 @@ pgconn_open(const struct host_cfg *h, struct transport *t, int64_t deadline,
 	conn = NULL;
 	r = 0;
 out:
+	explicit_bzero(pw, sizeof pw);
 	if (conn != NULL)
 		PQfinish(conn);
 	return r;

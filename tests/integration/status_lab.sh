@@ -263,6 +263,18 @@ echo "$d" | grep -q 'epoch 3' && echo "$d" | grep -q 'epoch 4' &&
 "$DRV" "$CFG" state primary primary 0
 "$DRV" "$CFG" state backup standby 0 600 "$DUMP"
 
+# ------------------------------------------------------------ tunnels
+# The database and the health URL through the hosts' SSH tunnels.
+jq '.hosts |= map(.postgres.tunnel = true | .health.tunnel = true)' "$CFG" >"$TMP/tunnel.json"
+chmod 600 "$TMP/tunnel.json"
+"$BIN/drdeck" --config "$TMP/tunnel.json" status --json >"$TMP/s.json" 2>/dev/null
+for h in primary backup; do
+	expect_level $h db.latency ok
+	expect_level $h health.http ok
+done
+field primary db.latency detail | grep -q '^tunnel ' && pass "db through the tunnel" ||
+    fail "db not through the tunnel: $(field primary db.latency detail)"
+
 # ------------------------------------------------------------ hang
 TIMEOUT_S=$(jq -r '.probe_timeout // "5s"' "$CFG" | sed 's/s$//')
 BUDGET_MS=$((2 * TIMEOUT_S * 1000))

@@ -10,6 +10,10 @@
 #   baseline: median of STATUS_BENCH_BASE_RUNS rounds (default 3: one
 #     takes tens of seconds)
 #
+#   storage: the summary of a folder of 100,000 files on the primary (the
+#     round's one command, with only that folder configured), median of 3,
+#     against find | wc -l and du run through ssh as two commands
+#
 # Prints rows:
 #   BENCH<TAB>figure<TAB>drdeck<TAB>baseline<TAB>ratio<TAB>target
 # (ratio = baseline / drdeck).  Needs the lab (DRDECK_LAB_NET /
@@ -91,7 +95,30 @@ done
 grep -q '^200$' "$TMPD/base.out" || { echo "status.sh: the baseline round did not work:" >&2; head "$TMPD/base.out" >&2; exit 1; }
 b_ms=$(median <"$TMPD/base.ms")
 
+# --- storage: 100,000 files ---
+LABDIR=$(dirname "$CFG")
+BULK=$LABDIR/primary/bench-100k
+trap 'rm -rf "$TMPD" "$BULK"' EXIT
+rm -rf "$BULK"
+mkdir -p "$BULK"
+(cd "$BULK" && seq -f 'f%06g' 1 100000 | xargs touch)
+jq --arg d "$BULK" '.hosts[0].paths.storage = [$d] | .hosts[0].paths.compare = []
+    | .hosts[0].services = []' "$CFG" >"$TMPD/bulk.json"
+chmod 600 "$TMPD/bulk.json"
+s_ms=$("$BS" "$TMPD/bulk.json" probes 3 | awk -F'\t' '$1 == "primary" && $2 == "(batch)" { print $3 }')
+: >"$TMPD/sbase.ms"
+for i in 1 2 3; do
+	t0=$(date +%s%3N)
+	"$LAB" ssh primary "find '$BULK' -type f | wc -l" >/dev/null
+	"$LAB" ssh primary "du -sb '$BULK'" >/dev/null
+	t1=$(date +%s%3N)
+	echo $((t1 - t0)) >>"$TMPD/sbase.ms"
+done
+sb_ms=$(median <"$TMPD/sbase.ms")
+
 printf 'BENCH\t%s\t%s\t%s\t%s\t%s\n' \
+    "storage summary of 100,000 files on the host, ms (vs find|wc + du over ssh)" \
+    "$s_ms" "$sb_ms" "$(ratio "$sb_ms" "$s_ms")" "< 2000" \
     "status probe round, both hosts, warm, median ms (vs a process per probe)" \
     "$d_ms" "$b_ms" "$(ratio "$b_ms" "$d_ms")" ">= 10x" \
     "status probe round, both hosts, warm, ms" "$d_ms" "-" "-" "< 250"

@@ -386,6 +386,10 @@ cleanup_parts(struct backup *b)
 {
 	struct err e = { "" };
 
+	if (b->jb.t == NULL)
+		return;
+	/* Cleaning up is never cancelled. */
+	transport_set_cancel(b->jb.t, NULL);
 	if (b->part != NULL)
 		(void)!transport_remove(b->jb.t, b->part, JOB_T_FILE, &e);
 	if (b->schema_part != NULL)
@@ -623,6 +627,8 @@ restart:
 		char save[64];
 
 		snprintf(save, sizeof save, "%s", jb->step);
+		/* Starting the app again is never cancelled. */
+		transport_set_cancel(jb->t, NULL);
 		job_step(jb, "start");
 		if (job_services_start(jb, jb->t, &se) != 0) {
 			/* The app is down: that is the failure to report. */

@@ -692,6 +692,9 @@ step_switch(struct restore *rs, struct err *e)
 	int rc = -1;
 
 	job_step(jb, "switch");
+	/* The window is not cancelled once begun: a cancel would leave the
+	 * app down (it is seconds long). */
+	transport_set_cancel(jb->t, NULL);
 	t0 = clock_mono_ms();
 	if (job_services_stop(jb, jb->t, e) != 0)
 		goto start;
@@ -713,6 +716,8 @@ start:
 		rc = -1;
 	}
 	jb->r->switch_ms = clock_mono_ms() - t0;
+	if (jb->o->cancel != NULL)
+		transport_set_cancel(jb->t, jb->o->cancel);
 	if (rc == 0)
 		job_step_ok(jb, "app down for %" PRId64 " ms (stop, swap, "
 		    "start)", jb->r->switch_ms);
@@ -728,6 +733,7 @@ step_swap_back(struct restore *rs, struct err *e)
 
 	job_step(jb, "swapback");
 	jb->r->swapped_back = 1;
+	transport_set_cancel(jb->t, NULL);	/* never half done */
 	if (!rs->live_exists) {
 		return err_set(e, "no earlier copy of %s to swap back to",
 		    rs->db);

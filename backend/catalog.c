@@ -519,7 +519,7 @@ catalog_retention(const struct catalog *c, int keep_daytime,
 	const struct cat_dump *newest_ok = catalog_latest_verified(c);
 	char *keep;
 	int day = 0, night = 0;
-	size_t i, n = 0;
+	size_t i, k, n = 0;
 
 	if (c->n_dumps == 0)
 		return 0;
@@ -551,8 +551,16 @@ catalog_retention(const struct catalog *c, int keep_daytime,
 			strv_push(del, s);
 			free(s);
 		}
-		if (d->schema != NULL)
+		if (d->schema != NULL) {
 			strv_push(del, d->schema);
+			for (k = 0; k < c->n_schemas; k++)
+				if (c->schemas[k].verified &&
+				    strcmp(c->schemas[k].name, d->schema) == 0) {
+					s = xasprintf("%s.sha256", d->schema);
+					strv_push(del, s);
+					free(s);
+				}
+		}
 		n++;
 	}
 	free(keep);

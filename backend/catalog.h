@@ -128,7 +128,8 @@ void cat_slots_free(struct cat_slots *s);
 /*
  * The retention plan: keep the newest keep_daytime daytime dumps, the
  * newest keep_nightly nightly dumps, and always the newest verified dump;
- * every other dump goes, with its sidecar and its schema file.  .part
+ * every other dump goes, with its sidecar and its schema file (and the
+ * schema file's sidecar).  .part
  * files and files not understood are never in the plan.  Names to delete
  * are pushed to del (oldest first); returns how many dumps go.
  */

@@ -403,6 +403,7 @@ test_retention(void **state)
 				    day);
 		}
 	addf(&d, 1, DB "_2026-11-03_09-00.dump.sha256");
+	addf(&d, 1, DB "_schema_2026-11-02_00-00.sql.sha256");
 	addf(&d, 1, DB "_2026-11-10_21-00.dump.part");
 	assert_int_equal(catalog_build(&d, DB, "UTC", &s, &c, &e), 0);
 	n = catalog_retention(&c, 8, 3, &del);
@@ -418,6 +419,8 @@ test_retention(void **state)
 	assert_false(has(&del, DB "_2026-11-08_00-00.dump"));
 	assert_true(has(&del, DB "_2026-11-07_00-00.dump"));
 	assert_true(has(&del, DB "_schema_2026-11-07_00-00.sql"));
+	assert_true(has(&del, DB "_schema_2026-11-02_00-00.sql.sha256"));
+	assert_false(has(&del, DB "_schema_2026-11-07_00-00.sql.sha256"));
 	assert_false(has(&del, DB "_schema_2026-11-08_00-00.sql"));
 	assert_true(has(&del, DB "_2026-11-01_03-00.dump"));
 	assert_false(has(&del, DB "_2026-11-10_21-00.dump.part"));

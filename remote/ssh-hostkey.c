@@ -104,6 +104,35 @@ b64_decode(const char *s, size_t *len)
 	return out;
 }
 
+/* A hashed entry "|1|<salt>|<hash> ..." with two base64 SHA-1 sizes. */
+static int
+hashed_ok(const char *p)
+{
+	const char *salt = p + 3, *bar, *hash, *end;
+	unsigned char *raw;
+	size_t len;
+	char field[64];
+	int i, ok = 1;
+
+	if ((bar = strchr(salt, '|')) == NULL)
+		return 0;
+	hash = bar + 1;
+	end = hash + strcspn(hash, " \t");
+	for (i = 0; i < 2 && ok; i++) {
+		const char *a = i == 0 ? salt : hash, *b = i == 0 ? bar : end;
+
+		if (b - a != 28)
+			return 0;
+		memcpy(field, a, 28);
+		field[28] = '\0';
+		if ((raw = b64_decode(field, &len)) == NULL)
+			return 0;
+		ok = len == 20;
+		free(raw);
+	}
+	return ok;
+}
+
 /* The fingerprint of the (only) entry held by kh. */
 static void
 entry_fingerprint(LIBSSH2_KNOWNHOSTS *kh, char fp[64], int *mask)
@@ -208,6 +237,8 @@ ssh_hostkey_verify(LIBSSH2_SESSION *s, const char *key, size_t klen,
 			while (*p == ' ' || *p == '\t')
 				p++;
 		}
+		if (strncmp(p, "|1|", 3) == 0 && !hashed_ok(p))
+			continue;	/* malformed (libssh2 1.10 leaks on it) */
 		if ((kh = libssh2_knownhost_init(s)) == NULL)
 			continue;
 		if (libssh2_knownhost_readline(kh, p, strlen(p),

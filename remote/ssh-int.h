@@ -54,7 +54,8 @@ int ssh_hostkey_verify(LIBSSH2_SESSION *s, const char *key, size_t klen,
 /* "SHA256:<base64 without padding>" of a key blob, as OpenSSH prints it. */
 void ssh_fingerprint(const unsigned char *blob, size_t len, char out[64]);
 
-/* Run a command line on c (already quoted for the host's shell). */
+/* Run a command line on c (already quoted for the host's shell).  -2
+ * (and c dead) when the session failed before the command started. */
 int ssh_exec_cmd(struct ssh_conn *c, const char *cmd, const char *in,
     size_t in_len, int64_t deadline, struct exec_result *r, struct err *e)
     WUR;

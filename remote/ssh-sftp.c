@@ -287,7 +287,7 @@ run_script(struct transport *t, struct ssh_conn *c, const char *script,
 		buf_puts(&cmd, script);
 	else if (quote_ps_encode(&cmd, script, e) == -1)
 		goto out;
-	if (ssh_exec_cmd(c, buf_str(&cmd), NULL, 0, deadline, r, e) == -1)
+	if (ssh_exec_cmd(c, buf_str(&cmd), NULL, 0, deadline, r, e) < 0)
 		goto out;
 	if (!exec_ok(r)) {
 		size_t n = r->err_len;

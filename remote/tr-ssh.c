@@ -480,8 +480,10 @@ ssh_exec_cmd(struct ssh_conn *c, const char *cmd, const char *in,
 		if (c->dead && libssh2_session_last_errno(c->s) ==
 		    LIBSSH2_ERROR_EAGAIN)
 			return err_prefix(e, "exec: opening a channel");
-		return ssh_fail(c, libssh2_session_last_errno(c->s),
+		ssh_fail(c, libssh2_session_last_errno(c->s),
 		    "exec: opening a channel", e);
+		/* Nothing ran: the caller may retry on a new session. */
+		return c->dead ? -2 : -1;
 	}
 	SSH_RETRY(c, deadline, e, x, libssh2_channel_exec(ch, cmd));
 	if (x != 0) {
@@ -712,6 +714,15 @@ ssh_exec(struct transport *t, const char *const *argv, const char *script,
 	if (conn(t, deadline, &c, e) == -1)
 		goto out;
 	rc = ssh_exec_cmd(c, buf_str(&cmd), in, in_len, deadline, r, e);
+	/* The kept session had dropped since the last call (the host
+	 * restarted, say) and the command never started: once more on a
+	 * new session. */
+	if (rc == -2 && clock_left_ms(deadline) > 0 &&
+	    conn(t, deadline, &c, e) == 0)
+		rc = ssh_exec_cmd(c, buf_str(&cmd), in, in_len, deadline, r,
+		    e);
+	if (rc == -2)
+		rc = -1;
 out:
 	buf_free(&cmd);
 	return rc;

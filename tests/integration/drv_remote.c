@@ -24,10 +24,12 @@
  *   --stdin FILE             exec's stdin
  *   --hold-at BYTES          put/get: at that many bytes, print "holding"
  *                            on stderr and wait for a line on stdin
+ *   --cancel-after MS        raise the transport's cancel flag after MS
  */
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +48,16 @@ static char *stdin_file;
 static uint64_t hold_at;
 static int held;
 static int64_t first_progress = -1;
+static int cancel_after_ms;
+static volatile int cancel_flag;
+
+static void *
+canceller(void *arg)
+{
+	usleep((useconds_t)cancel_after_ms * 1000);
+	cancel_flag = 1;
+	return NULL;
+}
 
 static int
 progress(uint64_t done, uint64_t total, void *arg)
@@ -276,6 +288,8 @@ main(int argc, char **argv)
 			stdin_file = argv[i + 1];
 		else if (strcmp(argv[i], "--hold-at") == 0)
 			hold_at = strtoull(argv[i + 1], NULL, 10);
+		else if (strcmp(argv[i], "--cancel-after") == 0)
+			cancel_after_ms = atoi(argv[i + 1]);
 		else
 			break;
 	}
@@ -299,6 +313,13 @@ main(int argc, char **argv)
 		    clock_mono_ms() - t0);
 		config_free(cfg);
 		return 3;
+	}
+	if (cancel_after_ms > 0) {
+		pthread_t th;
+
+		transport_set_cancel(t, &cancel_flag);
+		pthread_create(&th, NULL, canceller, NULL);
+		pthread_detach(th);
 	}
 	t0 = clock_mono_ms();
 	rc = command(t, argc - i - 2, argv + i + 2);

@@ -4,7 +4,7 @@
 # whole and more is flagged; stdin is passed through byte for byte; both
 # streams past the channel window at once do not stall; a command
 # sleeping past its deadline is reported within 10 % of the deadline and
-# the same session serves the next call.
+# the same session serves the next call; the cancel flag ends a call.
 . "$(dirname "$0")/remote_lib.bash"
 
 drv "$CFG" backup exec sh -c 'echo out; echo err >&2; exit 3'
@@ -58,3 +58,10 @@ grep -q '^result: timed out' "$T/err" || fail "first call did not time out"
 [ "$(grep -c '^result: exit 0' "$T/err")" = 2 ] || fail "calls after a timeout on one transport failed"
 [ "$(cat "$T/out")" = "$(printf 'fine\nagain')" ] || fail "outputs: $(cat "$T/out")"
 ok "the transport serves the next calls after a timeout"
+
+# The cancel flag ends a call at once, exec and put alike.
+drv --timeout 20000 --cancel-after 500 "$CFG" backup exec sleep 10
+grep -q 'cancelled' "$T/err" || fail "exec not cancelled: $(cat "$T/err")"
+took=$(sed -n 's/^took: \([0-9]*\) ms$/\1/p' "$T/err")
+[ "$took" -le 800 ] || fail "cancel took $took ms"
+ok "exec cancelled after 500 ms: ended in $took ms"

@@ -470,7 +470,10 @@ ui_run(const struct ui_opts *o, struct err *e)
 	vs.wall = o->wall;
 	vs.kiosk = o->kiosk;
 	vs.pair = c->pair;
-	vs.period_ms = c->poll_interval * 1000;
+	/* A fact is stale past two periods; a period is the interval plus
+	 * the time a slow round may take, so that a round in progress does
+	 * not read as stale. */
+	vs.period_ms = c->poll_interval * 1000 + poller_round_budget_ms(c) / 2;
 	vs.rpo_ms = c->th.rpo * 1000;
 	snprintf(vs.jpath, sizeof vs.jpath, "%s", c->journal != NULL ?
 	    c->journal : "");

@@ -93,8 +93,12 @@ draw_fact(struct vlines *v, const struct fact *f)
 	    vage(f->observed_at, age, sizeof age), "", f->key);
 	vl_text(v, 6, A_DIM, buf);
 	if (f->has_num) {
-		snprintf(buf, sizeof buf, "value %g %s", f->num,
-		    f->unit != NULL ? f->unit : "");
+		if (f->unit != NULL && strcmp(f->unit, "B") == 0 && f->num >= 0)
+			snprintf(buf, sizeof buf, "value %s (%.0f B)", fmt_bytes(
+			    (uint64_t)f->num, t, sizeof t), f->num);
+		else
+			snprintf(buf, sizeof buf, "value %.10g %s", f->num,
+			    f->unit != NULL ? f->unit : "");
 		vl_text(v, 6, A_DIM, buf);
 	}
 	if (f->detail != NULL && *f->detail)

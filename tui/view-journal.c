@@ -58,7 +58,8 @@ view_journal_draw(WINDOW *w, const struct snapshot *s)
 		vs.jscroll = n - body > 0 ? n - body : 0;
 	if (vs.jt == NULL || n == 0) {
 		vput(w, 3, 2, W - 4, color_attr(ROLE_STALE), vs.jt == NULL ?
-		    "the journal could not be read (or is empty)" :
+		    "the journal could not be read" : vs.jt->n == 0 ?
+		    "the journal is empty: nothing was done yet" :
 		    "no event matches the filter");
 		view_footer(w, keys);
 		return;

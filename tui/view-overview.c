@@ -120,9 +120,9 @@ draw_header(WINDOW *w, const struct snapshot *s)
 	vfill(w, 0, 0, W, ha);
 	/* Right side first, so that the age and the clock always show. */
 	if (s->taken_at > 0)
-		snprintf(buf, sizeof buf, " data %s old %s %s ", vage(
-		    s->taken_at, age, sizeof age), bar, vclock(vs.now_ms, t,
-		    sizeof t, 1));
+		snprintf(buf, sizeof buf, " %s%s old %s %s ", W >= 100 ?
+		    "data " : "", vage(s->taken_at, age, sizeof age),
+		    W >= 100 ? bar : "", vclock(vs.now_ms, t, sizeof t, 1));
 	else
 		snprintf(buf, sizeof buf, " no data yet %s %s ", bar,
 		    vclock(vs.now_ms, t, sizeof t, 1));

@@ -116,7 +116,7 @@ draw_current(WINDOW *w, const struct flow_view *fv, int y, int x, int cols,
 		    A_NORMAL, st->why);
 	if (st->command != NULL && *st->command && y + 1 < ymax) {
 		vput(w, y++, x, cols, A_DIM, "command:");
-		y += vwrap(w, y, x + 2, cols - 2, ymax - y > 3 ? 3 : ymax - y,
+		y += vwrap(w, y, x + 2, cols - 2, ymax - y > 6 ? 6 : ymax - y,
 		    color_attr(ROLE_KEY), st->command);
 	}
 	if (st->message != NULL && *st->message && y < ymax)
@@ -166,8 +166,20 @@ draw_output(WINDOW *w, const char *out, int y, int x, int cols, int ymax)
 	}
 }
 
+/* Lines the prompt text takes at this width (1..3). */
+static int
+prompt_lines(WINDOW *w, const struct flow_view *fv)
+{
+	int n;
+
+	if (fv->finished != 0 || fv->prompt == NULL)
+		return 1;
+	n = (vwidth(fv->prompt) + getmaxx(w) - 3) / (getmaxx(w) - 2);
+	return n < 1 ? 1 : n > 3 ? 3 : n;
+}
+
 static void
-draw_prompt(WINDOW *w, const struct flow_view *fv, int y)
+draw_prompt(WINDOW *w, const struct flow_view *fv, int y, int pl)
 {
 	int W = getmaxx(w), x = 1;
 	char buf[400];
@@ -203,9 +215,8 @@ draw_prompt(WINDOW *w, const struct flow_view *fv, int y)
 		return;
 	}
 	vs.prompt = fv->expect != NULL ? 2 : 1;
-	vfill(w, y - 1, 0, W, A_NORMAL);
-	vwrap(w, y - 1, 1, W - 2, 1, color_attr(vs.prompt == 2 ? ROLE_DANGER :
-	    ROLE_WARN), fv->prompt);
+	vwrap(w, y - pl, 1, W - 2, pl, color_attr(vs.prompt == 2 ?
+	    ROLE_DANGER : ROLE_WARN), fv->prompt);
 	if (vs.prompt == 1) {
 		vput(w, y, 1, W - 2, color_attr(ROLE_KEY), "[y] yes   [n] no"
 		    "   (after a failure: [r] retry  [s] skip  [w] wait)   "
@@ -230,7 +241,7 @@ view_runner_draw(WINDOW *w, const struct snapshot *s)
 		"Enter", "close", "j", "journal", NULL
 	};
 	const struct flow_view *fv = &s->flow;
-	int H = getmaxy(w), W = getmaxx(w), L, x, y, lines;
+	int H = getmaxy(w), W = getmaxx(w), L, x, y, lines, pl, bot;
 	char buf[300], clk[32], tgt[32], bar[64];
 	int64_t rto;
 	double frac;
@@ -268,29 +279,32 @@ view_runner_draw(WINDOW *w, const struct snapshot *s)
 		snprintf(buf, sizeof buf, " RTO %s / %s %s ", clk, tgt,
 		    vbar(bar, sizeof bar, frac, 10));
 	else
-		snprintf(buf, sizeof buf, " RTO %s ", clk);
+		snprintf(buf, sizeof buf, " elapsed %s ", clk);
 	if (W - vwidth(buf) > x)
 		vput(w, 0, W - vwidth(buf), vwidth(buf), frac >= 1.0 ?
 		    color_attr(ROLE_DANGER) : color_attr(ROLE_HEADER), buf);
 
+	/* The bottom: a line, the prompt (1-3 lines), the answer line. */
+	pl = prompt_lines(w, fv);
+	bot = H - 3 - pl;
 	if (W >= 110) {
 		L = W / 2 - 4 > 56 ? 56 : W / 2 - 4;
-		draw_steps(w, fv, 2, 1, L, H - 6);
-		vvline(w, 2, L + 2, H - 6, color_attr(ROLE_FRAME));
+		draw_steps(w, fv, 2, 1, L, bot - 2);
+		vvline(w, 2, L + 2, bot - 2, color_attr(ROLE_FRAME));
 		x = L + 4;
-		y = draw_current(w, fv, 2, x, W - x - 1, H - 8);
-		draw_output(w, fv->output_tail, y + 1, x, W - x - 1, H - 4);
+		y = draw_current(w, fv, 2, x, W - x - 1, bot - 3);
+		draw_output(w, fv->output_tail, y + 1, x, W - x - 1, bot);
 	} else {
 		lines = (int)fv->n_steps;
-		if (lines > (H - 8) / 2)
-			lines = (H - 8) / 2;
+		if (lines > (bot - 4) / 2)
+			lines = (bot - 4) / 2;
 		draw_steps(w, fv, 2, 1, W - 2, lines);
 		vhline(w, 2 + lines, 0, W, color_attr(ROLE_FRAME));
-		y = draw_current(w, fv, 3 + lines, 1, W - 2, H - 5);
-		draw_output(w, fv->output_tail, y, 1, W - 2, H - 4);
+		y = draw_current(w, fv, 3 + lines, 1, W - 2, bot - 1);
+		draw_output(w, fv->output_tail, y, 1, W - 2, bot);
 	}
-	vhline(w, H - 4, 0, W, color_attr(ROLE_FRAME));
-	draw_prompt(w, fv, H - 2);
+	vhline(w, bot, 0, W, color_attr(ROLE_FRAME));
+	draw_prompt(w, fv, H - 2, pl);
 	view_footer(w, fv->finished != 0 ? keys_done : keys);
 }
 

@@ -114,7 +114,8 @@ view_wall_draw(WINDOW *w, const struct snapshot *s)
 	for (c = 0; c < nh && c < (int)s->n_hosts; c++) {
 		const struct host_status *h = &s->hosts[c];
 
-		if (!vhost_stale(h))
+		/* (the first round is not stale: it has not ended yet) */
+		if (!vhost_stale(h) || h->snapshot_at == 0)
 			continue;
 		if (h->snapshot_at > 0)
 			snprintf(buf, sizeof buf, " STALE: %s is not answering; "
@@ -128,11 +129,10 @@ view_wall_draw(WINDOW *w, const struct snapshot *s)
 		    0, W, color_attr(ROLE_BANNER), buf);
 		y++;
 	}
-	if (s->taken_at == 0 || vs.now_ms - s->taken_at > 3 * vs.period_ms +
+	if (s->taken_at > 0 && vs.now_ms - s->taken_at > 3 * vs.period_ms +
 	    5000) {
 		snprintf(buf, sizeof buf, " STALE: nothing new for %s ",
-		    s->taken_at > 0 ? vage(s->taken_at, t, sizeof t) :
-		    "ever");
+		    vage(s->taken_at, t, sizeof t));
 		vfill(w, y, 0, W, color_attr(ROLE_BANNER));
 		vput(w, y, (W - vwidth(buf)) / 2, W, color_attr(ROLE_BANNER),
 		    buf);
@@ -156,10 +156,12 @@ view_wall_draw(WINDOW *w, const struct snapshot *s)
 		snprintf(buf, sizeof buf, "%s %s", vsym(hl), level_word(hl));
 		vput(w, py + 1, px + 2, pw - 4, color_attr(color_level_role(
 		    hl)) | A_BOLD | (hl == LEVEL_CRIT ? A_REVERSE : 0), buf);
-		if (vhost_stale(h)) {
-			snprintf(buf, sizeof buf, "not answering (%s)",
-			    h->snapshot_at ? vage(h->snapshot_at, t, sizeof t) :
-			    "no round yet");
+		if (h->snapshot_at == 0) {
+			vput(w, py + 1, px + 12, pw - 14, A_DIM,
+			    "first probe round running");
+		} else if (vhost_stale(h)) {
+			snprintf(buf, sizeof buf, "not answering (last round "
+			    "%s ago)", vage(h->snapshot_at, t, sizeof t));
 			vput(w, py + 1, px + 12, pw - 14,
 			    color_attr(ROLE_UNKNOWN), buf);
 		}

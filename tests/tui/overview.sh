@@ -4,6 +4,7 @@
 # footer; help, detail and journal open and close; q quits cleanly.
 . "$(dirname "$0")/lib.bash"
 need_lab
+pair_ready
 
 start 120 40 --
 wait_for 20 'primary +round .*backup +round'

@@ -9,7 +9,7 @@ start 200 60 --
 wait_for 20 'primary +round .*backup +round'
 screen | grep -q 'Database: SELECT 1' || fail "no labels at 200x60"
 T resize-window -t S -x 80 -y 24
-wait_for 3 'data [0-9]+s old'
+wait_for 3 ' [0-9]+s old'
 [ "$(screen | wc -L)" -le 80 ] || fail "wider than 80"
 screen | sed -n 24p | grep -q 'f/c/d flows' || fail "no footer at 80x24"
 ok "80x24"

@@ -454,6 +454,44 @@ poller_round(const struct config *c, struct hub *h, struct err *e)
 
 /* ---- long-lived workers (the console) ---- */
 
+/* An unreachable host's round has one placeholder fact per probe; keep
+ * the rows people know instead: every fact of the last round comes back
+ * as unknown with the reason (reach.rtt keeps its new level). */
+static void
+carry_keys(struct hub *hub, size_t idx, struct host_status *st)
+{
+	const struct snapshot *prev = hub_acquire(hub);
+	const struct fact_list *pf = &prev->hosts[idx].facts;
+	const struct fact *reach = facts_find(&st->facts, "reach.rtt");
+	struct fact_list nl = { 0 };
+	char why[ERR_LEN + 32];
+	size_t i;
+
+	if (st->reachable || pf->n == 0 || reach == NULL) {
+		hub_release(hub, prev);
+		return;
+	}
+	snprintf(why, sizeof why, "%s", reach->detail ? reach->detail :
+	    "unreachable");
+	for (i = 0; i < st->facts.n; i++) {
+		const struct fact *f = &st->facts.v[i];
+		struct fact *g;
+
+		if (strchr(f->key, '.') == NULL)
+			continue;	/* a placeholder */
+		g = facts_add(&nl, f->key, f->label, f->level, f->value,
+		    f->detail, f->threshold, f->observed_at);
+		if (f->has_num)
+			fact_set_num(g, f->num, f->unit);
+	}
+	for (i = 0; i < pf->n; i++)
+		if (facts_find(&nl, pf->v[i].key) == NULL)
+			probe_unknown(&nl, pf->v[i].key, pf->v[i].label, why);
+	hub_release(hub, prev);
+	facts_free(&st->facts);
+	st->facts = nl;
+}
+
 static void *
 loop_main(void *arg)
 {
@@ -472,6 +510,7 @@ loop_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 
 		host_round(w, clock_mono_ms() + budget, &st);
+		carry_keys(w->hub, w->idx, &st);
 		w->backoff = st.reachable ? 0 : (w->backoff < BACKOFF_MAX ?
 		    (w->backoff ? w->backoff * 2 : 1) : BACKOFF_MAX);
 		pthread_mutex_lock(&w->mu);

@@ -342,7 +342,9 @@ promote_check(struct flow_ctx *x, struct err *e)
 
 	if (flow_state_read(x, FH_BACKUP, &bs, e) != 0)
 		return err_prefix(e, "promote needs the backup");
-	if (ne < 0) {
+	/* Computed once (a resumed flow writes the same epoch again), and
+	 * again when the backup's epoch moved past it meanwhile. */
+	if (ne < 0 || (bs.role != HOST_ROLE_ACTIVE && bs.epoch >= ne)) {
 		ne = bs.epoch;
 		if (flow_var_int(x, "primary_epoch", -1) > ne)
 			ne = flow_var_int(x, "primary_epoch", -1);

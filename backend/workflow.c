@@ -90,6 +90,7 @@ struct flow_ctx {
 	struct strv	 remote_q;	/* journal lines for the hosts */
 	int		 progress_written;
 	int		 started_work;	/* a step past the locks ran */
+	char		*changed;	/* the hosts changed under a prompt */
 };
 
 struct engine {
@@ -1240,7 +1241,7 @@ seen_diff(const struct flow_ctx *x, const struct seen *a,
 /* ---- running steps ---- */
 
 enum next { NEXT_GO, NEXT_ABORT };
-enum conf { CONF_GO, CONF_SKIP, CONF_ABORT };
+enum conf { CONF_GO, CONF_SKIP, CONF_ABORT, CONF_RECHECK };
 
 static int
 yes_for(const struct engine *en, const char *id)
@@ -1290,6 +1291,15 @@ confirm(struct engine *en, const struct flow_step *s, int again)
 		    "drdeck stopped; run it again: " : "Run: ", s->title);
 		set_prompt(x, s->confirm == CONFIRM_TYPED ? s->word : NULL, d);
 	}
+	if (x->changed != NULL) {
+		/* Asked again after the hosts changed: say what changed. */
+		p = xasprintf("The hosts changed since you were asked (%s): "
+		    "look again. %s", x->changed, x->prompt);
+		set_prompt(x, x->expect, p);
+		free(p);
+		free(x->changed);
+		x->changed = NULL;
+	}
 	base = xstrdup(x->prompt);
 	word = xstrdup0(x->expect);
 	typed = word != NULL;
@@ -1338,14 +1348,14 @@ confirm(struct engine *en, const struct flow_step *s, int again)
 			seen_diff(x, &before, &after, changed,
 			    sizeof changed);
 			if (changed[0] != '\0') {
+				/* The step's check runs again on what the
+				 * hosts are now, then the operator is asked
+				 * again. */
 				jlog(x, s->id, "confirm.stale", 0, -1,
 				    changed);
-				p = xasprintf("The hosts changed since you "
-				    "were asked (%s): look again. %s", changed,
-				    base);
-				set_prompt(x, word, p);
-				free(p);
-				continue;
+				free(x->changed);
+				x->changed = xstrdup(changed);
+				rc = CONF_RECHECK;
 			}
 		}
 		break;
@@ -1397,6 +1407,8 @@ run_step(struct engine *en)
 		if (rc == 0 && (s->confirm != CONFIRM_NONE || x->prompt !=
 		    NULL || again)) {
 			rc = confirm(en, s, again);
+			if (rc == CONF_RECHECK)
+				continue;
 			if (rc == CONF_SKIP) {
 				step_end(en, STEP_SKIPPED, "skipped by the "
 				    "operator");
@@ -1921,6 +1933,7 @@ engine_free(struct engine *en)
 	free(x->expect);
 	free(x->answer);
 	free(x->report_path);
+	free(x->changed);
 	strv_free(&x->remote_q);
 	strv_free(&en->yes);
 	free(en->ans);

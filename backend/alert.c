@@ -18,12 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "clock.h"
 #include "os.h"
-#include "timefmt.h"
 #include "xmalloc.h"
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -68,7 +68,7 @@ send_smtp(const struct alert_cfg *a, const char *subject, const char *body,
 	struct curl_slist *rcpt = NULL;
 	struct buf msg = { 0 };
 	struct reader rd;
-	char date[TIMEFMT_LEN], cerr[CURL_ERROR_SIZE];
+	char date[64], cerr[CURL_ERROR_SIZE];
 	const char *pw = getenv("DRDECK_SMTP_PASSWORD");
 	CURL *c;
 	CURLcode rc;
@@ -79,7 +79,15 @@ send_smtp(const struct alert_cfg *a, const char *subject, const char *body,
 	pthread_once(&curl_once, curl_init_once);
 	if (a->smtp_to.n == 0)
 		return err_set(e, "alerts.smtp.to: no recipient");
-	timefmt_iso(clock_wall_ms(), date, sizeof date);
+	{
+		time_t now = (time_t)(clock_wall_ms() / 1000);
+		struct tm tm;
+
+		gmtime_r(&now, &tm);
+		/* RFC 5322 date, C locale names */
+		strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000",
+		    &tm);
+	}
 	buf_printf(&msg, "Date: %s\r\n", date);
 	buf_puts(&msg, "From: ");
 	put_header_text(&msg, a->smtp_from ? a->smtp_from : "drdeck");

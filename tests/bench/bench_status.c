@@ -109,13 +109,13 @@ probes(struct config *c, int n)
 		struct transport *t = NULL;
 		struct pgconn *pg = NULL;
 		struct err e = { "" };
-		int64_t *ms[MAXP + 1];
+		int64_t *ms[MAXP + 2];
 
 		if (transport_open(&c->hosts[i], 10000, &t, &e) != 0) {
 			fprintf(stderr, "bench_status: %s\n", e.msg);
 			return 1;
 		}
-		for (j = 0; j <= np; j++)
+		for (j = 0; j <= np + 1; j++)
 			ms[j] = calloc((size_t)n, sizeof **ms);
 		for (k = 0; k < n; k++) {
 			struct probe_ctx ctx;
@@ -132,6 +132,10 @@ probes(struct config *c, int n)
 			t0 = clock_mono_ms();
 			probe_batch_run(&ctx);
 			ms[np][k] = clock_mono_ms() - t0;
+			/* the far side's shell start-up: the command's time
+			 * less the script's own */
+			ms[np + 1][k] = ctx.batch.have_clock ? ctx.batch.dur_ms -
+			    (ctx.batch.host_t1 - ctx.batch.host_t0) : -1;
 			for (j = 0; j < np; j++) {
 				t0 = clock_mono_ms();
 				probe_table[j].run(&ctx, &l);
@@ -141,11 +145,11 @@ probes(struct config *c, int n)
 			probe_batch_free(&ctx.batch);
 			facts_free(&l);
 		}
-		for (j = 0; j <= np; j++) {
+		for (j = 0; j <= np + 1; j++) {
 			qsort(ms[j], (size_t)n, sizeof **ms, cmp64);
 			printf("%s\t%s\t%lld\n", c->hosts[i].name,
-			    j < np ? probe_table[j].name : "(batch)",
-			    (long long)ms[j][n / 2]);
+			    j < np ? probe_table[j].name : j == np ? "(batch)" :
+			    "(shell start-up)", (long long)ms[j][n / 2]);
 			free(ms[j]);
 		}
 		pgconn_close(pg);

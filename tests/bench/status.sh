@@ -38,6 +38,9 @@ ratio() { awk -v b="$1" -v d="$2" 'BEGIN { if (d > 0) printf "%.1f", b / d; else
 # --- drdeck: warm rounds ---
 "$BS" "$CFG" rounds "$RUNS" >"$TMPD/drdeck.ms"
 d_ms=$(median <"$TMPD/drdeck.ms")
+# what one command costs the hosts before it runs (their login shell)
+"$BS" "$CFG" probes 5 >"$TMPD/probes.txt"
+su_ms=$(awk -F'\t' '$2 == "(shell start-up)" { print $3 }' "$TMPD/probes.txt" | sort -g | tail -1)
 
 # --- baseline: the runbook's way, from the same config ---
 jq -r '.hosts[] | [.name, .address, (.ssh.port|tostring), .ssh.user,
@@ -121,4 +124,6 @@ printf 'BENCH\t%s\t%s\t%s\t%s\t%s\n' \
     "$s_ms" "$sb_ms" "$(ratio "$sb_ms" "$s_ms")" "< 2000" \
     "status probe round, both hosts, warm, median ms (vs a process per probe)" \
     "$d_ms" "$b_ms" "$(ratio "$b_ms" "$d_ms")" ">= 10x" \
-    "status probe round, both hosts, warm, ms" "$d_ms" "-" "-" "< 250"
+    "status probe round, both hosts, warm, ms" "$d_ms" "-" "-" "< 250" \
+    "of which: the hosts' login shell start-up per command, ms (median, worse host)" \
+    "$su_ms" "-" "-" "-"

@@ -66,6 +66,14 @@ probe_restore_run(struct probe_ctx *ctx, struct fact_list *out)
 		    "serves older data", NULL, now);
 	}
 
+	if (st->role == HOST_ROLE_ACTIVE) {
+		/* Promoted: it takes the writes now, restores are off. */
+		facts_add(out, "rpo.exposure", "Exposure", LEVEL_OK,
+		    "none (active)", "this host serves since the failover: "
+		    "it restores nothing, so it loses nothing", NULL, now);
+		goto duration;
+	}
+
 	/* Exposure: the age of the data (rpo.h). */
 	memset(&in, 0, sizeof in);
 	in.now_ms = now;
@@ -91,6 +99,7 @@ probe_restore_run(struct probe_ctx *ctx, struct fact_list *out)
 		    "from the schedule", NULL, now);
 	}
 
+duration:
 	if (st->restore_duration_ms > 0) {
 		half = ctx->c->schedule.daytime_every * 1000 / 2;
 		snprintf(v, sizeof v, "%.1f s", st->restore_duration_ms /

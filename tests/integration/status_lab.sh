@@ -47,6 +47,10 @@ cleanup() {
 	"$DRV" "$CFG" state backup standby 0 600 "${DUMP:-}" >/dev/null 2>&1
 	# drdeck saw the test's .env change: forget it, or it warns for 24 h
 	rm -f "$(jq -r .state_dir "$CFG")"/seen-env-* 2>/dev/null
+	for h in primary backup; do
+		[ -d "$TMP/aside/$h" ] && mv "$TMP/aside/$h"/* "$TMP/aside/$h"/.[!.]* \
+		    "$LABDIR/$h/dumps/" 2>/dev/null
+	done
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -118,6 +122,17 @@ if ! "${DRDECK[@]}" backup >"$TMP/backup.log" 2>&1; then
 	fail "drdeck backup failed: the healthy state cannot be made"
 fi
 DUMP=$(ls -1 "$LABDIR/primary/dumps" | grep -E '^rabspocdb_.*\.dump$' | sort | tail -1)
+# A lab that has been up for hours has older dumps and slots nobody
+# filled: set them aside (put back at the end) so that the folders hold
+# just this dump and the round judges a healthy pair.
+for h in primary backup; do
+	mkdir -p "$TMP/aside/$h"
+	for f in "$LABDIR/$h/dumps"/* "$LABDIR/$h/dumps"/.[!.]*; do
+		[ -e "$f" ] || continue
+		case $(basename "$f") in "$DUMP"*) continue ;; esac
+		mv "$f" "$TMP/aside/$h/"
+	done
+done
 "$DRV" "$CFG" state primary primary 0 || fail "drv_status state primary"
 "$DRV" "$CFG" state backup standby 0 600 "$DUMP" || fail "drv_status state backup"
 # The backup's database may carry a stamp from an earlier restore.

@@ -397,14 +397,22 @@ ssh_conn_close(struct ssh_conn *c)
 	if (c->s != NULL) {
 		/* A short goodbye when the session still works; a dead one
 		 * is just dropped. */
+		int64_t grace = clock_mono_ms() + 1000;
+
+		libssh2_session_set_blocking(c->s, 1);
+		libssh2_session_set_timeout(c->s, 500);
 		if (!c->dead) {
-			libssh2_session_set_blocking(c->s, 1);
-			libssh2_session_set_timeout(c->s, 500);
 			if (c->sftp != NULL)
 				libssh2_sftp_shutdown(c->sftp);
 			libssh2_session_disconnect(c->s, "drdeck closing");
 		}
-		libssh2_session_free(c->s);
+		/* A dead peer gets no goodbye: with the socket shut, every
+		 * send fails at once and libssh2 frees all it holds. */
+		if (c->sock != -1)
+			shutdown(c->sock, SHUT_RDWR);
+		while (libssh2_session_free(c->s) != 0 &&
+		    clock_left_ms(grace) > 0)
+			;
 	}
 	if (c->sock != -1)
 		close(c->sock);

@@ -114,7 +114,8 @@ int transport_exec_script(struct transport *t, const char *script,
 int transport_put(struct transport *t, const char *local_path,
     const char *remote_path, transport_progress_cb cb, void *arg,
     int64_t timeout_ms, struct err *e) WUR;
-/* The reverse: host file to a local file (.part, sha256, rename). */
+/* The reverse: host file to a local file (.part, sha256, rename; the
+ * room checked first; over ssh a .part is started over, not resumed). */
 int transport_get(struct transport *t, const char *remote_path,
     const char *local_path, transport_progress_cb cb, void *arg,
     int64_t timeout_ms, struct err *e) WUR;
@@ -123,10 +124,13 @@ int transport_stat(struct transport *t, const char *path, struct rstat *st,
     int64_t timeout_ms, struct err *e) WUR;
 int transport_list(struct transport *t, const char *dir, struct rdir *out,
     int64_t timeout_ms, struct err *e) WUR;
+/* Rename, replacing an existing `to` (atomically where the host can). */
 int transport_rename(struct transport *t, const char *from, const char *to,
     int64_t timeout_ms, struct err *e) WUR;
+/* Remove a file or an empty folder; a path that is not there is fine. */
 int transport_remove(struct transport *t, const char *path,
     int64_t timeout_ms, struct err *e) WUR;
+/* Create a folder and its missing parents; an existing folder is fine. */
 int transport_mkdir(struct transport *t, const char *path, int64_t timeout_ms,
     struct err *e) WUR;
 /* SHA-256 of a file computed on the host itself; hex is 64 chars + NUL. */

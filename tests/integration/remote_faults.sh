@@ -3,7 +3,7 @@
 # crashed backup.  hang (SIGSTOP) and netcut (packets dropped): open,
 # exec and a put in flight fail within their deadline (+10 %); crash
 # (killed): refused at once; heal: the same transport object works again
-# on its next call.
+# on its next call, also when the host restarted between two calls.
 . "$(dirname "$0")/remote_lib.bash"
 
 D=$LABDIR/backup/dumps
@@ -80,3 +80,21 @@ lab heal backup >/dev/null || echo "note: lab heal backup reported a problem"
 within "$(took "$T/err" 'open took: ')" 500 "crash: open"
 grep -q 'refused' "$T/err" || fail "crash: not refused: $(cat "$T/err")"
 ok "crash: refused in $(took "$T/err" 'open took: ') ms"
+
+# The host restarts between two calls of one transport: the next exec
+# finds the kept session dead before its command starts and runs it on a
+# new one.
+mkfifo "$T/ctl"
+"$DRV" --timeout 5000 "$CFG" backup seq exec echo before @@ wait 60 @@ exec echo after \
+	<"$T/ctl" >"$T/out" 2>"$T/err" &
+dpid=$!
+exec 7>"$T/ctl"
+for _ in $(seq 100); do grep -q waiting "$T/err" && break; sleep 0.1; done
+lab fault backup crash >/dev/null
+lab heal backup >/dev/null || echo "note: lab heal backup reported a problem"
+echo go >&7
+exec 7>&-
+wait $dpid || true
+grep -q '^step 3: 0 ' "$T/err" || fail "restart between calls: $(cat "$T/err")"
+[ "$(cat "$T/out")" = "$(printf 'before\nafter')" ] || fail "restart: output $(cat "$T/out")"
+ok "host restarted between two calls: the next exec ran on a new session"

@@ -1616,11 +1616,6 @@ engine_main(void *arg)
 		publish(en);
 		return NULL;
 	}
-	/* The locks are taken again on a resume or an abort (the dead
-	 * process's locks are ours to take over: same flow id). */
-	for (i = 0; i < x->def->n_steps; i++)
-		if (x->def->steps[i]->flags & STEP_F_NOLOCK)
-			x->rt[i].state = STEP_PENDING;
 	if (en->abort_interrupted) {
 		jlog(x, NULL, "flow.abort_interrupted", 1, -1,
 		    "the operator aborted the interrupted flow");
@@ -1795,6 +1790,11 @@ engine_start_def(const struct config *c, struct hub *hub, struct journal *j,
 				progress_free(&p);
 				goto fail;
 			}
+			/* The locks are taken again (the dead process's
+			 * locks are ours to take over: same flow id). */
+			for (i = 0; i < def->n_steps; i++)
+				if (def->steps[i]->flags & STEP_F_NOLOCK)
+					x->rt[i].state = STEP_PENDING;
 			x->progress_written = 1;
 			progress_free(&p);
 		} else if (o->resume || o->abort_interrupted) {

@@ -390,6 +390,24 @@ run_flow(const struct cli_opts *co, const char *name)
 			flow_view_free(&v);
 			continue;
 		}
+		if (eo.resume && sn.n == 0 && v.n_steps > 0) {
+			/* Resumed: what was done before is not news. */
+			int any = 0;
+
+			sn.st = xcalloc(v.n_steps, sizeof *sn.st);
+			sn.n = v.n_steps;
+			for (k = 0; k < v.n_steps; k++) {
+				if (v.steps[k].state != STEP_DONE &&
+				    v.steps[k].state != STEP_SKIPPED)
+					continue;
+				sn.st[k] = v.steps[k].state;
+				printf("%s%s", any ? ", " : "    already done "
+				    "before the interruption: ", v.steps[k].id);
+				any = 1;
+			}
+			if (any)
+				printf("\n");
+		}
 		print_changes(&v, &sn);
 		if (v.prompt != NULL && v.prompt_seq != answered && !fin) {
 			char *a = read_answer(&v);

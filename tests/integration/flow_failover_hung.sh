@@ -13,6 +13,7 @@
 . "$(dirname "$0")/flow_lib.bash"
 
 normalize
+forget_rows "910001, 910002"
 sync_pair
 e0=$(state_of backup epoch)
 dt=$(state_of backup data_time)

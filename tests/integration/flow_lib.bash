@@ -125,6 +125,18 @@ normalize() {
 	rm -f "$T/console/flow.json"
 }
 
+# Whatever happens, the next test (of any engineer) finds the pair normal.
+on_exit normalize
+
+# forget_rows "ID, ...": the test's own rows gone from both hosts (a
+# test may run again on the same lab).
+forget_rows() {
+	local h
+	for h in primary backup; do
+		psql_at "$h" "DELETE FROM customers WHERE id IN ($1)" >/dev/null
+	done
+}
+
 # drdeck backup then restore: the backup holds the primary's data now.
 sync_pair() {
 	"$DRDECK" --config "$CFG" backup >"$OUT" 2>&1 || fail "drdeck backup"
@@ -139,8 +151,11 @@ sync_pair() {
 #   FLOW_NO="regex"         answer "n" to y/n prompts matching it
 #   FLOW_NOTES="text"       the answer to the drill's notes prompt
 #   FLOW_KILL_AT="regex"    kill -9 drdeck when an output line matches
+#   FLOW_BEFORE_AT="regex" FLOW_BEFORE_CMD="cmd"
+#                           run cmd once before answering the first
+#                           prompt matching regex (someone else acts)
 run_flow() {
-	local line w r prompt="" killed=0
+	local line w r prompt="" killed=0 before_done=
 	: >"$OUT"
 	set +e
 	coproc DD { exec "$DRDECK" --config "$CFG" "$@" 2>&1; }
@@ -161,6 +176,11 @@ run_flow() {
 		*'[type "'*|*'[y/n/abort]'*) ;;
 		*) continue ;;
 		esac
+		if [ -n "${FLOW_BEFORE_AT:-}" ] && [[ $prompt =~ $FLOW_BEFORE_AT ]] &&
+		    [ -z "$before_done" ]; then
+			eval "$FLOW_BEFORE_CMD"
+			before_done=1
+		fi
 		case $line in
 		*'[type "'*)
 			w=${line#*\[type \"}
@@ -182,7 +202,7 @@ run_flow() {
 		printf '%s\n' "$w" >&"$in"
 	done
 	exec {in}>&- {out}<&-
-	wait "$pid"
+	{ wait "$pid"; } 2>/dev/null
 	RC=$?
 	set -e
 	[ $killed = 1 ] && RC=137

@@ -10,6 +10,8 @@
 . "$(dirname "$0")/flow_lib.bash"
 
 normalize
+# Every y/n answered but the salvage's (declined: it would take a minute).
+yes=lock,exposure,fence,promote,serve,cutover,verify,watch,report
 
 snap() {
 	local f
@@ -65,7 +67,7 @@ set -e
 ok "a second drdeck is refused by the lock and told who holds it"
 
 # kill -9 at the promote prompt (the primary fenced already), then abort.
-FLOW_KILL_AT='^\? Promote' FLOW_NO='dump it now' run_flow failover --yes-to all
+FLOW_KILL_AT='^\? Promote' FLOW_NO='dump it now' run_flow failover --yes-to $yes
 [ "$RC" = 137 ] || fail "not killed at the promote prompt (exit $RC)"
 [ "$(state_of primary fenced)" = true ] || fail "the primary was not fenced before the kill"
 run_flow failover --yes-to all
@@ -80,20 +82,41 @@ grep -q 'Safe state: the primary serves' "$OUT" || fail "no safe-state step ran"
 [ ! -e "$T/console/flow.json" ] || fail "the aborted flow is still in hand"
 ok "kill -9 midway, --abort: the primary serves again, unfenced; the backup standby"
 
-# kill -9 while the watch step runs, then resume.
+# A stale lock (its holder, on this machine, is gone) is taken over only
+# with the typed word.
+/usr/bin/python3 - "$LABDIR/primary/state/lock.json" <<-'PY'
+	import json, os, socket, sys
+	json.dump({"owner": "someone@" + socket.gethostname(), "pid": 4000000,
+	           "machine": socket.gethostname(), "what": "backup",
+	           "since": "2026-01-01T00:00:00Z"}, open(sys.argv[1], "w"))
+	os.chmod(sys.argv[1], 0o600)
+	PY
+
+# While the promote prompt is up, someone moves the backup's epoch: the
+# answer is not acted on; the step looks again and asks again.  Then
+# kill -9 while the watch step runs, and resume.
 e0=$(state_of backup epoch)
-FLOW_KILL_AT='\] Watch the new primary' FLOW_NO='dump it now' run_flow failover --yes-to all
+bump="/usr/bin/python3 -c \"import json; p='$LABDIR/backup/state/state.json'; s=json.load(open(p)); s['epoch'] += 1; json.dump(s, open(p, 'w'))\""
+FLOW_BEFORE_AT='^\? Promote' FLOW_BEFORE_CMD="$bump" \
+FLOW_KILL_AT='\] Watch the new primary' FLOW_NO='dump it now' run_flow failover --yes-to $yes
 [ "$RC" = 137 ] || fail "not killed in the watch step (exit $RC)"
+grep -q "The hosts changed since you were asked (backup epoch $e0 -> $((e0 + 1)))" "$OUT" ||
+	fail "the promotion did not notice the epoch that moved under its prompt"
+grep -q "epoch $((e0 + 1)) -> $((e0 + 2))" "$OUT" || fail "the promotion was not recomputed"
+grep -q 'A stale lock: primary: someone@.*that process is gone' "$OUT" ||
+	fail "the stale lock was not offered for takeover"
+grep -q '\[type "takeover", or abort\]' "$OUT" || fail "the takeover was not a typed word"
+e0=$((e0 + 1))
 [ "$(state_of backup role)" = active ] || fail "the kill came before the promotion"
-FLOW_NO='dump it now' run_flow failover --resume --yes-to all
+ok "an answer given on hosts that changed meanwhile is not acted on: asked again"
+FLOW_NO='dump it now' run_flow failover --resume --yes-to $yes
 [ "$RC" = 0 ] || fail "--resume: exit $RC"
-grep -q 'It was running when drdeck stopped; run it again: Watch' "$OUT" ||
-	fail "the resumed flow did not offer to run the interrupted step again"
+grep -q 'already done before the interruption: exposure, fence, salvage, promote, serve, cutover, verify' "$OUT" ||
+	fail "the resumed flow did not show the steps done before"
+grep -q '"step":"watch".*"action":"confirm".*--yes-to' "$T/console/journal.jsonl" ||
+	fail "the resumed flow did not ask to run the interrupted step again"
 grep -q '\] Promote the backup' "$OUT" && fail "the resumed flow ran the promotion again"
 [ "$(state_of backup epoch)" = $((e0 + 1)) ] || fail "backup epoch $(state_of backup epoch), expected $((e0 + 1))"
 [ "$(front_health)" = 200 ] || fail "front /health"
 ls "$T"/console/reports/failover-*.md >/dev/null || fail "no report after the resume"
 ok "kill -9 while a step ran, --resume: the flow completed (epoch $((e0 + 1)))"
-
-run_flow cutback --yes-to all
-[ "$RC" = 0 ] || fail "cutback back to normal: exit $RC"

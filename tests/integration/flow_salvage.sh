@@ -2,11 +2,12 @@
 # flow_salvage.sh: failover with the primary alive: it is fenced (app
 # stopped, state fenced at the new epoch) and, its database answering,
 # salvaged: rows written after the last scheduled dump survive on the
-# backup.  A scheduled restore on the active backup refuses.  Then the
-# cutback brings the pair back.
+# backup.  A scheduled restore on the active backup refuses.  (The cutback
+# is tested by flow_failover_*.sh; the pair is put back as it was.)
 . "$(dirname "$0")/flow_lib.bash"
 
 normalize
+forget_rows "920001, 920002"
 sync_pair
 e0=$(state_of backup epoch)
 sleep 1
@@ -16,7 +17,7 @@ psql_at primary "INSERT INTO customers (id, email, name, created_at)
 
 run_flow failover --yes-to all
 [ "$RC" = 0 ] || fail "failover exit $RC"
-grep -q 'stop its app services' "$OUT" || fail "the fence did not offer to stop the primary's app"
+grep -q 'primary: app stopped, fenced' "$OUT" || fail "the fence did not stop the primary's app"
 grep -q 'salvaged: ' "$OUT" || fail "no salvage"
 [ "$(psql_at backup "SELECT count(*) FROM customers WHERE id IN (920001, 920002)")" = 2 ] ||
 	fail "the rows written after the last dump are not on the backup"
@@ -28,19 +29,10 @@ grep -q 'salvaged: ' "$OUT" || fail "no salvage"
 [ "$(health backup)" = 200 ] || fail "backup /health $(health backup)"
 [ "$(front_health)" = 200 ] || fail "front /health $(front_health)"
 json=$(ls "$T"/console/reports/failover-*.json)
-grep -q '"salvaged": *true' "$json" || fail "the report does not say salvaged"
+grep -q '"salvaged":[[:space:]]*true' "$json" || fail "the report does not say salvaged"
 set +e
 "$DRDECK" --config "$CFG" restore >"$T/restore.out" 2>&1
 rrc=$?
 set -e
 [ "$rrc" = 3 ] || fail "drdeck restore on the active backup: exit $rrc, expected 3"
 ok "alive primary fenced at epoch $((e0 + 1)); salvage kept the rows written after the dump; restore refuses"
-
-run_flow cutback --yes-to all
-[ "$RC" = 0 ] || fail "cutback exit $RC"
-[ "$(psql_at primary "SELECT count(*) FROM customers WHERE id IN (920001, 920002)")" = 2 ] ||
-	fail "the salvaged rows are not on the primary after the cutback"
-[ "$(state_of primary role)" = primary ] && [ "$(state_of backup role)" = standby ] ||
-	fail "roles not back"
-[ "$(state_of primary fenced)" = false ] || fail "primary still fenced"
-ok "cutback: salvaged rows on the primary, roles back"

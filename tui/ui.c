@@ -454,7 +454,7 @@ loop(struct ui *u)
 
 /* Run the console (ui.h). */
 int
-ui_run(const struct ui_opts *o, struct err *e)
+ui_run(const struct ui_opts *o, int *flow_left, struct err *e)
 {
 	const struct config *c = o->cfg;
 	const char *names[HUB_MAX_HOSTS];
@@ -464,6 +464,7 @@ ui_run(const struct ui_opts *o, struct err *e)
 
 	memset(&u, 0, sizeof u);
 	u.o = o;
+	*flow_left = 0;
 	setlocale(LC_ALL, "");
 	view_state_reset();
 	vs.utf8 = ui_locale_utf8();
@@ -524,5 +525,7 @@ out:
 		journal_close(u.journal);
 	if (u.engine == NULL)
 		hub_free(u.hub);
+	else
+		*flow_left = 1;
 	return rc;
 }

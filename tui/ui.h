@@ -26,8 +26,10 @@ struct ui_opts {
 };
 
 /* Run the console until the operator quits or a signal ends it.
- * Returns 0, or -1 with e set (the terminal is restored either way). */
-int ui_run(const struct ui_opts *o, struct err *e) WUR;
+ * Returns 0, or -1 with e set (the terminal is restored either way).
+ * *flow_left is 1 when the operator quit while a flow ran: its thread
+ * still reads the config, which must then not be freed. */
+int ui_run(const struct ui_opts *o, int *flow_left, struct err *e) WUR;
 
 /* 1 when the current locale's character set is UTF-8 (after
  * setlocale(LC_ALL, "")). */

@@ -649,6 +649,44 @@ runner_flow(void **state)
 }
 
 static void
+interrupted_flow(void **state)
+{
+	struct snapshot *s = fixture(0, 0);
+
+	(void)state;
+	term_open(40, 120, 1, COLOR_MODE_ON);
+	vs.ask = ASK_RESUME;
+	snprintf(vs.ask_text, sizeof vs.ask_text, "An interrupted failover "
+	    "(fo-1) was found.");
+	view_draw(stdscr, s);
+	assert_true(find("interrupted flow") > 0);
+	assert_true(find("[r] resume") > 0);
+	/* Other keys do nothing while it is asked. */
+	view_key('f');
+	assert_int_equal(vs.req, REQ_NONE);
+	assert_int_equal(vs.ask, ASK_RESUME);
+	view_key('r');
+	assert_int_equal(vs.req, REQ_RESUME);
+	assert_int_equal(vs.ask, ASK_NONE);
+	vs.req = REQ_NONE;
+	/* Abort asks once more. */
+	vs.ask = ASK_RESUME;
+	view_key('a');
+	assert_int_equal(vs.ask, ASK_YESNO);
+	assert_int_equal(vs.req, REQ_NONE);
+	view_key('y');
+	assert_int_equal(vs.req, REQ_ABORT_INTERRUPTED);
+	vs.req = REQ_NONE;
+	/* Esc: later. */
+	vs.ask = ASK_RESUME;
+	view_key(VKEY_ESC);
+	assert_int_equal(vs.ask, ASK_NONE);
+	assert_int_equal(vs.req, REQ_NONE);
+	term_close();
+	snap_free(s);
+}
+
+static void
 journal_filter(void **state)
 {
 	struct snapshot *s = fixture(0, 0);
@@ -717,6 +755,7 @@ main(void)
 		cmocka_unit_test(overview_keys),
 		cmocka_unit_test(wall_read_only),
 		cmocka_unit_test(runner_flow),
+		cmocka_unit_test(interrupted_flow),
 		cmocka_unit_test(journal_filter),
 	};
 

@@ -66,3 +66,13 @@ grep -q "carol@ops-laptop" "$T/out" || fail "the holder is not named"
 [ -f "$lock" ] && grep -q carol "$lock" || fail "the holder's lock was touched"
 rm -f "$lock"
 ok "held lock: waited 2 s, refused naming the holder (exit 3)"
+
+# The schedule for this pair, from its config.
+run_drdeck schedule print
+[ "$RC" = 0 ] || fail "schedule print exited $RC"
+grep -q "^0 3,6,9,12,15,18,21 \* \* \* .* --config $CFG backup --host primary$" "$T/out" ||
+	fail "no daytime backup cron line"
+grep -q "^10 3,6,9,12,15,18,21 \* \* \* .* restore --host backup --latest$" "$T/out" ||
+	fail "no restore cron line"
+grep -q "^OnCalendar=\*-\*-\* 00:30:00$" "$T/out" || fail "no nightly restore timer"
+ok "schedule print: cron lines and systemd timers from the config"

@@ -3,7 +3,8 @@
  *   DRDECK CRITICAL - 2 crit, 1 warn: backup Exposure 3h42m / RPO 3h; ...
  *   |'backup.restore.exposure'=13320s;8640;10800 'primary.db.latency'=2ms;1000
  * The text names the problems (worst first); perfdata has every fact with
- * a number: label 'host.key' quoted (a ' doubled), value with a UOM the
+ * a number: label 'host.key' quoted (a ' doubled), value in plain decimal
+ * (no exponent, at most 3 decimals) with a UOM the
  * guidelines know (s ms % B, else none), then warn;crit when the fact has
  * numeric limits.  No '|' or newline in the text.  Pure, any thread.
  */
@@ -79,6 +80,31 @@ put_label(struct buf *b, const char *host, const char *key)
 	buf_putc(b, '\'');
 }
 
+/* A number as the guidelines want it: plain decimal, no exponent, at
+ * most 3 decimals, no trailing zeros. */
+static void
+put_num(struct buf *b, double v)
+{
+	char t[64];
+	size_t n;
+
+	if (v != v)		/* NaN: not a number to plot */
+		v = 0;
+	if (v > 9e18)
+		v = 9e18;
+	if (v < -9e18)
+		v = -9e18;
+	snprintf(t, sizeof t, "%.3f", v);
+	n = strlen(t);
+	while (n > 0 && t[n - 1] == '0')
+		t[--n] = '\0';
+	if (n > 0 && t[n - 1] == '.')
+		t[--n] = '\0';
+	if (strcmp(t, "-0") == 0)
+		strcpy(t, "0");
+	buf_puts(b, t);
+}
+
 static void
 perf(struct buf *b, const char *host, const struct fact *f)
 {
@@ -86,13 +112,17 @@ perf(struct buf *b, const char *host, const struct fact *f)
 		return;
 	buf_putc(b, ' ');
 	put_label(b, host, f->key);
-	buf_printf(b, "=%.6g%s", f->num, uom(f->unit));
+	buf_putc(b, '=');
+	put_num(b, f->num);
+	buf_puts(b, uom(f->unit));
 	if (f->has_warn_at || f->has_crit_at) {
 		buf_putc(b, ';');
 		if (f->has_warn_at)
-			buf_printf(b, "%.6g", f->warn_at);
-		if (f->has_crit_at)
-			buf_printf(b, ";%.6g", f->crit_at);
+			put_num(b, f->warn_at);
+		if (f->has_crit_at) {
+			buf_putc(b, ';');
+			put_num(b, f->crit_at);
+		}
 	}
 }
 

@@ -172,7 +172,7 @@ perl -e '
 	$perf =~ /\|/ and die "two pipes\n";
 	$text =~ /^DRDECK (OK|WARNING|CRITICAL|UNKNOWN) - ./ or die "bad status: $text\n";
 	my $n = 0;
-	while ($perf =~ /\G\s*(\x27(?:[^\x27]|\x27\x27)+\x27)=(-?[0-9.]+(?:e[-+]?\d+)?)(s|ms|us|%|B|KB|MB|GB|TB|c)?((?:;[-0-9.e+]*){0,4})(?=\s|$)/gc) { $n++ }
+	while ($perf =~ /\G\s*(\x27(?:[^\x27]|\x27\x27)+\x27)=(-?[0-9.]+)(s|ms|us|%|B|KB|MB|GB|TB|c)?((?:;[-0-9.]*){0,4})(?=\s|$)/gc) { $n++ }
 	pos($perf) == length($perf) or $perf =~ /\G\s*$/gc or die "unparsed perfdata at: " . substr($perf, pos($perf) // 0, 60) . "\n";
 	$n >= 10 or die "only $n perfdata items\n";
 	print "$1 $n\n" if $text =~ /^DRDECK (\w+)/;

@@ -39,7 +39,7 @@ fixture(void)
 	f->warn_at = 1000;
 	f = facts_add(&s->hosts[0].facts, "disk.dumps", "Disk (dumps)",
 	    LEVEL_WARN, "900 MiB free (9%)", "/srv/dumps", "min 1.0 GiB", NOW);
-	fact_set_num(f, 943718400, "B");
+	fact_set_num(f, 78577300000.0, "B");	/* no exponent in perfdata */
 	f->has_warn_at = 1;
 	f->warn_at = 1073741824;
 	/* a label with a quote and a pipe, for escaping */
@@ -276,8 +276,11 @@ parse_perf(const char *p, struct perf *out, int max)
 		p++;
 		if (*p++ != '=')
 			return -1;
+		/* plain decimal only: the guidelines' [-0-9.] */
+		if (strspn(p, "-0123456789.") == 0)
+			return -1;
 		r->value = strtod(p, &end);
-		if (end == p)
+		if (end != p + strspn(p, "-0123456789."))
 			return -1;
 		p = end;
 		k = 0;
@@ -344,6 +347,8 @@ test_nagios_parsed_back(void **state)
 	assert_string_equal(pf[0].label, "primary.db.latency");
 	assert_string_equal(pf[0].uom, "ms");
 	assert_string_equal(pf[1].uom, "B");
+	assert_true(pf[1].value == 78577300000.0);
+	assert_string_equal(pf[1].warn, "1073741824");
 	free(text);
 	buf_free(&b);
 	fixture_free(s);

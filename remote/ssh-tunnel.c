@@ -144,18 +144,21 @@ accept_one(struct tunnel *tn)
 	tn->fwd[slot] = f;
 }
 
-/* Move bytes both ways; -1 when the connection is finished. */
+/* Move bytes both ways: 1 when some moved, 0 when none, -1 when the
+ * connection is finished. */
 static int
 pump(struct tunnel *tn, struct fwd *f)
 {
+	int moved = 0;
 	ssize_t n;
 
 	if (f->up_off == f->up_len && !f->client_eof) {
 		f->up_off = f->up_len = 0;
 		n = recv(f->fd, f->up, sizeof f->up, 0);
-		if (n > 0)
+		if (n > 0) {
 			f->up_len = (size_t)n;
-		else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			moved = 1;
+		} else if (n == 0 || (errno != EAGAIN && errno != EINTR))
 			f->client_eof = 1;
 	}
 	while (f->up_off < f->up_len) {
@@ -170,6 +173,7 @@ pump(struct tunnel *tn, struct fwd *f)
 			return -1;
 		}
 		f->up_off += (size_t)n;
+		moved = 1;
 	}
 	if (f->client_eof && f->up_off == f->up_len && !f->eof_sent) {
 		int r = libssh2_channel_send_eof(f->ch);
@@ -182,9 +186,10 @@ pump(struct tunnel *tn, struct fwd *f)
 	if (f->down_off == f->down_len && !f->chan_eof) {
 		f->down_off = f->down_len = 0;
 		n = libssh2_channel_read(f->ch, f->down, sizeof f->down);
-		if (n > 0)
+		if (n > 0) {
 			f->down_len = (size_t)n;
-		else if (n == 0 && libssh2_channel_eof(f->ch))
+			moved = 1;
+		} else if (n == 0 && libssh2_channel_eof(f->ch))
 			f->chan_eof = 1;
 		else if (n < 0 && n != LIBSSH2_ERROR_EAGAIN) {
 			if (n != LIBSSH2_ERROR_CHANNEL_CLOSED)
@@ -200,6 +205,7 @@ pump(struct tunnel *tn, struct fwd *f)
 		if (n == -1)
 			return -1;
 		f->down_off += (size_t)n;
+		moved = 1;
 	}
 	if (f->chan_eof && f->down_off == f->down_len && !f->shut) {
 		shutdown(f->fd, SHUT_WR);
@@ -207,7 +213,7 @@ pump(struct tunnel *tn, struct fwd *f)
 	}
 	if (f->shut && f->client_eof)
 		return -1;
-	return 0;
+	return moved;
 }
 
 static void *
@@ -216,7 +222,7 @@ tunnel_main(void *arg)
 	struct tunnel *tn = arg;
 	struct pollfd pf[MAX_CLIENTS + 2];
 	sigset_t s;
-	int i, n, next;
+	int i, n, next, moved, rounds, r;
 
 	/* Writes to closed peers fail with EPIPE here, never kill. */
 	sigemptyset(&s);
@@ -244,9 +250,21 @@ tunnel_main(void *arg)
 			accept_one(tn);
 		if (tn->c == NULL)
 			continue;
-		for (i = 0; i < MAX_CLIENTS; i++)
-			if (tn->fwd[i] != NULL && pump(tn, tn->fwd[i]) == -1)
-				fwd_close(tn, i);
+		/* Until nothing moves: reading one channel may queue data
+		 * of another inside libssh2, which poll() cannot see. */
+		for (moved = 1, rounds = 0; moved && rounds < 64; rounds++) {
+			moved = 0;
+			for (i = 0; i < MAX_CLIENTS; i++) {
+				if (tn->fwd[i] == NULL)
+					continue;
+				if ((r = pump(tn, tn->fwd[i])) == -1)
+					fwd_close(tn, i);
+				else
+					moved |= r;
+			}
+			if (tn->c->dead)
+				break;
+		}
 		if (tn->c->dead ||
 		    libssh2_keepalive_send(tn->c->s, &next) != 0)
 			drop_session(tn);

@@ -104,7 +104,8 @@ probe_reach_run(struct probe_ctx *ctx, struct fact_list *out)
 		return;
 	}
 	skew_ms = host_ms - read_at;
-	snprintf(v, sizeof v, "%+.1f s", (double)skew_ms / 1000.0);
+	snprintf(v, sizeof v, "%+.1f s", llabs((long long)skew_ms) < 50 ? 0.0 :
+	    (double)skew_ms / 1000.0);
 	snprintf(th, sizeof th, "max %" PRId64 "s", ctx->c->th.clock_skew);
 	lv = llabs((long long)skew_ms) > ctx->c->th.clock_skew * 1000 ?
 	    LEVEL_WARN : LEVEL_OK;

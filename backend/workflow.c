@@ -44,6 +44,7 @@
 #define TAIL_MAX	2048	/* output tail shown and journaled */
 #define REMOTE_TIMEOUT	5000	/* appending journal lines on a host */
 #define TICK_MS		500	/* republish timers while a step runs */
+#define REMOTE_Q_MAX	5000	/* journal lines kept for a silent host */
 
 struct var {
 	char	*k;
@@ -87,7 +88,8 @@ struct flow_ctx {
 	char		*expect;
 	char		*answer;
 	char		*report_path;
-	struct strv	 remote_q;	/* journal lines for the hosts */
+	struct strv	 remote_q[FH_N];	/* journal lines not yet on each
+					   host */
 	int		 progress_written;
 	int		 started_work;	/* a step past the locks ran */
 	char		*changed;	/* the hosts changed under a prompt */
@@ -571,6 +573,7 @@ jlog(struct flow_ctx *x, const char *step, const char *action, int rc,
 	struct journal_event ev;
 	struct err e = { "" };
 	char *line;
+	int h;
 
 	if (x->dry_run)
 		return;
@@ -587,34 +590,39 @@ jlog(struct flow_ctx *x, const char *step, const char *action, int rc,
 	if (x->j != NULL && journal_append(x->j, &ev, &e) != 0)
 		flow_out(x, "journal: %s", e.msg);
 	line = journal_format_line(&ev);
-	strv_push(&x->remote_q, line);
+	for (h = 0; h < FH_N; h++)
+		if (flow_host_cfg(x, (enum flow_host)h) != NULL &&
+		    x->remote_q[h].n < REMOTE_Q_MAX)
+			strv_push(&x->remote_q[h], line);
 	free(line);
 }
 
 /* Append the queued lines to <state>/journal.jsonl on each reachable
- * host.  Engine thread, between steps.  A host that fails to take them
- * keeps its lines for the next flush. */
+ * host.  Engine thread, between steps.  A host that does not take them
+ * (or does not answer now) keeps its lines for a later flush: a host that
+ * comes back gets the whole record. */
 static void
 remote_flush(struct flow_ctx *x)
 {
-	struct buf all = { 0 };
 	size_t i;
-	int h, failed = 0;
+	int h;
 
-	if (x->remote_q.n == 0 || x->dry_run)
+	if (x->dry_run)
 		return;
-	for (i = 0; i < x->remote_q.n; i++) {
-		buf_puts(&all, x->remote_q.v[i]);
-		buf_putc(&all, '\n');
-	}
 	for (h = 0; h < FH_N; h++) {
 		const struct host_cfg *hc = flow_host_cfg(x, (enum flow_host)h);
+		struct buf all = { 0 };
 		struct exec_result r;
 		struct err e = { "" };
-		char *path;
+		int failed = 0;
 
-		if (hc == NULL || x->t[h] == NULL || hc->state == NULL)
+		if (hc == NULL || x->t[h] == NULL || hc->state == NULL ||
+		    x->remote_q[h].n == 0)
 			continue;
+		for (i = 0; i < x->remote_q[h].n; i++) {
+			buf_puts(&all, x->remote_q[h].v[i]);
+			buf_putc(&all, '\n');
+		}
 		memset(&r, 0, sizeof r);
 		if (hc->shell == HOST_SHELL_SH) {
 			const char *argv[] = { "sh", "-c",
@@ -628,7 +636,7 @@ remote_flush(struct flow_ctx *x)
 			exec_result_free(&r);
 		} else {
 			/* PowerShell hosts: read, add, write atomically. */
-			char *old = NULL;
+			char *old = NULL, *path;
 			size_t len = 0;
 			struct buf nb = { 0 };
 
@@ -644,12 +652,10 @@ remote_flush(struct flow_ctx *x)
 			buf_free(&nb);
 			free(path);
 		}
+		buf_free(&all);
+		if (!failed)
+			strv_free(&x->remote_q[h]);
 	}
-	buf_free(&all);
-	if (!failed)
-		strv_free(&x->remote_q);
-	else if (x->remote_q.n > 1000)
-		strv_free(&x->remote_q);	/* a host gone for good */
 }
 
 /* ---- progress file ---- */
@@ -1934,7 +1940,8 @@ engine_free(struct engine *en)
 	free(x->answer);
 	free(x->report_path);
 	free(x->changed);
-	strv_free(&x->remote_q);
+	for (h = 0; h < FH_N; h++)
+		strv_free(&x->remote_q[h]);
 	strv_free(&en->yes);
 	free(en->ans);
 	flow_view_free(&en->view);

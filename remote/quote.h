@@ -23,7 +23,15 @@ int quote_sh_word(struct buf *out, const char *word, struct err *e) WUR;
 int quote_ps_word(struct buf *out, const char *word, struct err *e) WUR;
 /* The whole argv as a sh command line. */
 int quote_sh_argv(struct buf *out, const char *const *argv, struct err *e) WUR;
-/* The whole argv as a PowerShell script (not yet encoded). */
+/*
+ * The whole argv as a PowerShell script (not yet encoded).  Every word is
+ * passed as a string: a native program gets them as its argv (an empty
+ * word, a word with a double quote, or one ending in \ with a space in
+ * it is refused: Windows PowerShell 5.1 would change it); a cmdlet gets
+ * them positionally (a quoted '-Name' is a value, not a parameter name),
+ * so call cmdlets from a script built with quote_ps_word().  Output of a
+ * native program passes through PowerShell as text.
+ */
 int quote_ps_argv(struct buf *out, const char *const *argv, struct err *e) WUR;
 /* Wrap a PowerShell script as powershell -EncodedCommand <base64(UTF-16LE)>. */
 int quote_ps_encode(struct buf *out, const char *script, struct err *e) WUR;

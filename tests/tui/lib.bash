@@ -101,12 +101,38 @@ exit_status() {
 	fi
 }
 
+# The state letter of drdeck's process (R S Z ...), empty when gone.
+proc_state() {
+	local s
+	s=$(cat "/proc/$DRDECK_PID/stat" 2>/dev/null) || return 0
+	s=${s##*) }
+	echo "${s%% *}"
+}
+
+# Wait until drdeck ended.  tmux reaps it and marks the pane dead; a
+# zombie not yet reaped counts as ended too (its status is then read
+# when tmux gets to it).
 wait_exit() {
-	local limit=$1 i
+	local limit=$1 i st
 	for ((i = 0; i < limit * 20; i++)); do
 		[ -n "$(exit_status)" ] && return 0
+		st=$(proc_state)
+		if [ -z "$st" ] || [ "$st" = Z ]; then
+			for ((i = 0; i < 100; i++)); do
+				[ -n "$(exit_status)" ] && return 0
+				sleep 0.05
+			done
+			echo "(drdeck ended; tmux did not reap it within 5 s:" \
+			    "$(ps -o pid=,ppid=,stat=,comm= -p "$DRDECK_PID" || true))"
+			return 0
+		fi
 		sleep 0.05
 	done
+	# Where it waits, for whoever reads the failure.
+	if command -v gdb >/dev/null; then
+		gdb -p "$DRDECK_PID" -batch -ex "thread apply all bt 15" \
+		    </dev/null 2>&1 | grep -E '^(#|Thread)' | head -n 80 || true
+	fi
 	fail "drdeck still runs after ${limit}s"
 }
 

@@ -161,6 +161,15 @@ expect_level pair pair.split_brain ok
 expect_level pair pair.env ok
 if schema_check; then pass "JSON matches docs/status-json.md"; else fail "JSON does not match the schema"; fi
 
+# Color only on a terminal, and not with NO_COLOR
+esc=$'\033['
+c_tty=$(script -qc "$(printf '%q ' "${DRDECK[@]}") status" /dev/null 2>/dev/null | grep -cF "$esc")
+c_nc=$(NO_COLOR=1 script -qc "$(printf '%q ' "${DRDECK[@]}") status" /dev/null 2>/dev/null | grep -cF "$esc")
+c_pipe=$("${DRDECK[@]}" status 2>/dev/null | grep -cF "$esc")
+[ "$c_tty" -gt 0 ] && [ "$c_nc" = 0 ] && [ "$c_pipe" = 0 ] &&
+    pass "color: tty $c_tty lines, NO_COLOR 0, pipe 0" ||
+    fail "color: tty $c_tty, NO_COLOR $c_nc, pipe $c_pipe"
+
 # Nagios, parsed back
 "${DRDECK[@]}" status --nagios >"$TMP/n.txt" 2>/dev/null
 NRC=$?

@@ -376,7 +376,12 @@ term_start(const struct ui_opts *o, struct err *e)
 		    getenv("TERM") : "unset");
 	set_term(s);
 	set_escdelay(25);
-	cbreak();
+	/* A kiosk takes Ctrl-C, Ctrl-Z, Ctrl-\ as keys (and ignores them);
+	 * SIGTERM and SIGHUP still end it. */
+	if (o->wall && o->kiosk)
+		raw();
+	else
+		cbreak();
 	noecho();
 	nonl();
 	intrflush(stdscr, FALSE);

@@ -48,10 +48,15 @@ T kill-session -t S
 start 120 40 -- --wall --kiosk
 wait_for 20 'updated [0-9]+s ago'
 key q
+key C-c
+key C-z
+key 'C-\'
 sleep 0.5
 screen | grep -q 'Quit' && fail "kiosk asked to quit"
-[ -z "$(exit_status)" ] || fail "kiosk quit on q"
+[ -z "$(exit_status)" ] || fail "kiosk quit on a key"
+[ "$(proc_state)" != T ] || fail "kiosk stopped by Ctrl-Z"
+screen | grep -Eq 'updated [0-9]+s ago' || fail "kiosk screen gone"
 kill -TERM "$DRDECK_PID"
 wait_exit 15
-ok "kiosk ignores q; SIGTERM ends it"
+ok "kiosk ignores q, Ctrl-C, Ctrl-Z; SIGTERM ends it"
 [ "$(fingerprint)" = "$before" ] || fail "something changed on disk"

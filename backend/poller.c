@@ -340,7 +340,7 @@ poller_round(const struct config *c, struct hub *h, struct err *e)
 	struct worker *w[HUB_MAX_HOSTS] = { 0 };
 	pthread_condattr_t ca;
 	struct timespec ts;
-	int64_t budget = poller_round_budget_ms(c), deadline;
+	int64_t budget = poller_round_budget_ms(c), deadline, grace;
 	size_t i, n = c->n_hosts;
 	int rc = 0;
 
@@ -388,6 +388,9 @@ poller_round(const struct config *c, struct hub *h, struct err *e)
 	}
 	pthread_mutex_unlock(&r.mu);
 
+	/* One grace for all the late ones: the whole call stays within the
+	 * deadline + 200 ms + ABANDON_GRACE_MS. */
+	grace = clock_mono_ms() + ABANDON_GRACE_MS;
 	for (i = 0; i < n; i++) {
 		struct host_status st;
 		int late, joined = 0;
@@ -420,7 +423,7 @@ poller_round(const struct config *c, struct hub *h, struct err *e)
 			joined = 1;
 		} else {
 			/* Give it a moment to see the cancel flag. */
-			int64_t until = clock_mono_ms() + ABANDON_GRACE_MS;
+			int64_t until = grace;
 
 			while (clock_mono_ms() < until) {
 				int gone;

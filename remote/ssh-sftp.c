@@ -313,9 +313,11 @@ qword(const struct host_cfg *h, struct buf *b, const char *w, struct err *e)
 	    quote_ps_word(b, w, e);
 }
 
+/* SHA-256 of a host file (of its first limit bytes unless UINT64_MAX),
+ * computed on the host. */
 static int
-remote_sha256(struct transport *t, struct ssh_conn *c, const char *path,
-    char hex[65], int64_t deadline, struct err *e)
+remote_sha256_n(struct transport *t, struct ssh_conn *c, const char *path,
+    uint64_t limit, char hex[65], int64_t deadline, struct err *e)
 {
 	struct exec_result r;
 	struct buf s = { 0 };
@@ -338,27 +340,46 @@ remote_sha256(struct transport *t, struct ssh_conn *c, const char *path,
 			goto out;
 		}
 		buf_free(&q);
-		buf_puts(&s, "; if command -v openssl >/dev/null 2>&1; then "
-		    "openssl dgst -sha256 -r \"$f\"; else sha256sum -- \"$f\"; "
-		    "fi");
-	} else {
+		if (limit == UINT64_MAX)
+			buf_puts(&s, "; if command -v openssl >/dev/null 2>&1; "
+			    "then openssl dgst -sha256 -r \"$f\"; else "
+			    "sha256sum -- \"$f\"; fi");
+		else
+			buf_printf(&s, "; if command -v openssl >/dev/null "
+			    "2>&1; then head -c %" PRIu64 " -- \"$f\" | openssl "
+			    "dgst -sha256 -r; else head -c %" PRIu64 " -- \"$f\" "
+			    "| sha256sum; fi", limit, limit);
+	} else if (limit == UINT64_MAX) {
 		buf_puts(&s, "(Get-FileHash -Algorithm SHA256 -LiteralPath ");
 		if (qword(t->h, &s, path, e) == -1)
 			goto out;
 		buf_puts(&s, ").Hash");
+	} else {
+		buf_puts(&s, "$f = [IO.File]::OpenRead(");
+		if (qword(t->h, &s, path, e) == -1)
+			goto out;
+		buf_printf(&s, "); $h = [Security.Cryptography.SHA256]::"
+		    "Create(); $b = New-Object byte[] 1048576; [long]$n = %"
+		    PRIu64 "; while ($n -gt 0) { $r = $f.Read($b, 0, "
+		    "[Math]::Min([long]$b.Length, $n)); if ($r -le 0) "
+		    "{ break }; [void]$h.TransformBlock($b, 0, $r, $null, 0); "
+		    "$n -= $r }; [void]$h.TransformFinalBlock($b, 0, 0); "
+		    "$f.Close(); -join ($h.Hash | ForEach-Object "
+		    "{ $_.ToString('x2') })", limit);
 	}
 	if (run_script(t, c, buf_str(&s), deadline, &r, e) == -1) {
 		err_prefix(e, "sha256 of %s", path);
 		goto out;
 	}
 	for (i = 0; i < 64; i++) {
-		char ch = (char)tolower((unsigned char)r.out[i]);
+		char ch;
 
-		if (i >= r.out_len || !isxdigit((unsigned char)ch)) {
+		if (i >= r.out_len || !isxdigit((unsigned char)r.out[i])) {
 			err_set(e, "sha256 of %s: unexpected output \"%.80s\"",
 			    path, r.out);
 			goto out;
 		}
+		ch = (char)tolower((unsigned char)r.out[i]);
 		hex[i] = ch;
 	}
 	hex[64] = '\0';
@@ -367,6 +388,13 @@ out:
 	exec_result_free(&r);
 	buf_free(&s);
 	return rc;
+}
+
+static int
+remote_sha256(struct transport *t, struct ssh_conn *c, const char *path,
+    char hex[65], int64_t deadline, struct err *e)
+{
+	return remote_sha256_n(t, c, path, UINT64_MAX, hex, deadline, e);
 }
 
 int
@@ -814,6 +842,7 @@ ssh_get(struct transport *t, const char *remote, const char *local,
 	struct ssh_conn *c = NULL;
 	uint64_t size, off = 0;
 	int out = -1, rc = -1, exists;
+	struct stat pst;
 	ssize_t n;
 
 	if (open_sftp(t, deadline, &c, e) == -1 ||
@@ -824,6 +853,26 @@ ssh_get(struct transport *t, const char *remote, const char *local,
 		goto out;
 	}
 	size = (a.flags & LIBSSH2_SFTP_ATTR_SIZE) ? a.filesize : 0;
+	/* Resume a .part holding a prefix of the host's file. */
+	if (stat(part, &pst) == 0 && S_ISREG(pst.st_mode) && pst.st_size > 0 &&
+	    (uint64_t)pst.st_size <= size) {
+		struct sha256_ctx *ph = sha256_new(), *hc;
+
+		if (sha256_file_into(ph, part, 0, (uint64_t)pst.st_size, e) ==
+		    -1 || remote_sha256_n(t, c, remote, (uint64_t)pst.st_size,
+		    got, deadline, e) == -1) {
+			sha256_free(ph);
+			goto out;
+		}
+		hc = sha256_dup(ph);
+		sha256_final_hex(hc, want);
+		if (strcmp(want, got) == 0) {
+			off = (uint64_t)pst.st_size;
+			sha256_free(h);
+			h = ph;
+		} else
+			sha256_free(ph);
+	}
 	{
 		char *ldir = xstrdup(local), *s = strrchr(ldir, '/');
 		char b1[32], b2[32];
@@ -836,10 +885,10 @@ ssh_get(struct transport *t, const char *remote, const char *local,
 			free(ldir);
 			goto out;
 		}
-		if (room < size) {
+		if (room < size - off) {
 			err_set(e, "get %s: not enough room in %s: %s needed, "
 			    "%s free; nothing written", remote, s != NULL ?
-			    ldir : ".", human(size, b1, sizeof b1),
+			    ldir : ".", human(size - off, b1, sizeof b1),
 			    human(room, b2, sizeof b2));
 			free(ldir);
 			goto out;
@@ -849,11 +898,14 @@ ssh_get(struct transport *t, const char *remote, const char *local,
 	if ((fh = sopen(c, sp, LIBSSH2_FXF_READ, 0, LIBSSH2_SFTP_OPENFILE,
 	    deadline, e)) == NULL)
 		goto out;
-	if ((out = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0600)) == -1) {
+	if ((out = open(part, O_WRONLY | O_CREAT | O_CLOEXEC | (off ? 0 :
+	    O_TRUNC), 0600)) == -1 || (off > 0 && (ftruncate(out,
+	    (off_t)off) == -1 || lseek(out, (off_t)off, SEEK_SET) == -1))) {
 		err_set(e, "get: %s: %s", part, strerror(errno));
 		goto out;
 	}
+	if (off > 0)
+		libssh2_sftp_seek64(fh, off);
 	buf = xmalloc(CHUNK);
 	for (;;) {
 		if (tr_cancelled(t)) {

@@ -114,8 +114,8 @@ int transport_exec_script(struct transport *t, const char *script,
 int transport_put(struct transport *t, const char *local_path,
     const char *remote_path, transport_progress_cb cb, void *arg,
     int64_t timeout_ms, struct err *e) WUR;
-/* The reverse: host file to a local file (.part, sha256, rename; the
- * room checked first; over ssh a .part is started over, not resumed). */
+/* The reverse: host file to a local file (.part resumed when it holds a
+ * prefix of the host's file, room checked first, sha256, rename). */
 int transport_get(struct transport *t, const char *remote_path,
     const char *local_path, transport_progress_cb cb, void *arg,
     int64_t timeout_ms, struct err *e) WUR;

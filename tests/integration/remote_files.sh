@@ -57,6 +57,24 @@ drv "$CFG" backup get "$N" "$T/got"
 [ -e "$T/got.part" ] && fail "get left a .part"
 ok "sha256 on the host equals sha256sum's; get arrives whole, no .part left"
 
+# get resumes a local .part that holds a prefix of the host's file, and
+# starts over one that does not.
+head -c 5000000 /dev/urandom >"$D/five"
+head -c 2000000 "$D/five" >"$T/five.part"
+drv "$CFG" backup get "$D/five" "$T/five"
+[ "$RC" = 0 ] && cmp -s "$D/five" "$T/five" || fail "resumed get: $(cat "$T/err")"
+first=$(sed -n 's/^first-progress: \([0-9]*\) .*/\1/p' "$T/err")
+[ "$first" -gt 2000000 ] || fail "get not resumed: first progress $first"
+resumed=$first
+rm -f "$T/five"
+head -c 2000000 /dev/urandom >"$T/five.part"
+drv "$CFG" backup get "$D/five" "$T/five"
+[ "$RC" = 0 ] && cmp -s "$D/five" "$T/five" || fail "get over a foreign .part: $(cat "$T/err")"
+first=$(sed -n 's/^first-progress: \([0-9]*\) .*/\1/p' "$T/err")
+[ "$first" -le 2000000 ] || fail "a foreign .part was resumed (first progress $first)"
+[ -e "$T/five.part" ] && fail "get left a .part"
+ok "get resumes a .part holding a prefix (first progress $resumed), starts over a foreign one ($first)"
+
 drv "$CFG" backup free "$D"
 read -r f tot < <(df -B1 --output=avail,size "$D" | tail -n1)
 got_f=$(sed -n 's/^free=\([0-9]*\) .*/\1/p' "$T/out")

@@ -257,7 +257,7 @@ test_malformed_lines(void **state)
 		"@revoked\n",
 		"   \t  \n",
 		"\xff\xfe garbage \x01\x02\n",
-		"db1.example.net ssh-ed25519 " K1,	/* no newline: fine */
+		("db1.example.net ssh-ed25519 " K1),	/* no newline: fine */
 	};
 	struct err e = { "" };
 	char text[1024];

@@ -277,7 +277,7 @@ void
 flow_prompt(struct flow_ctx *x, const char *word, const char *fmt, ...)
 {
 	va_list ap;
-	char line[1024];
+	char line[1024], *nw = xstrdup0(word);
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
@@ -286,7 +286,7 @@ flow_prompt(struct flow_ctx *x, const char *word, const char *fmt, ...)
 	free(x->prompt);
 	free(x->expect);
 	x->prompt = xstrdup(line);
-	x->expect = xstrdup0(word);
+	x->expect = nw;
 	pthread_mutex_unlock(&x->en->mu);
 }
 
@@ -981,14 +981,17 @@ ask(struct engine *en)
 	return a;
 }
 
+/* word and text may be the current prompt's own strings. */
 static void
 set_prompt(struct flow_ctx *x, const char *word, const char *text)
 {
+	char *np = xstrdup(text), *nw = xstrdup0(word);
+
 	pthread_mutex_lock(&x->en->mu);
 	free(x->prompt);
 	free(x->expect);
-	x->prompt = xstrdup(text);
-	x->expect = xstrdup0(word);
+	x->prompt = np;
+	x->expect = nw;
 	pthread_mutex_unlock(&x->en->mu);
 }
 

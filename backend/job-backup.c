@@ -2,21 +2,25 @@
  * job-backup.c: `drdeck backup [--nightly]`, the runbook's
  * Backup-And-Ship (§2, §3.1, §4.1, §6, §10.1), done safely.
  *
- * On the host (its transport: local or ssh): lock; parity; free space;
- * the data stamp; pg_dump -Fc to NAME.part (--nightly: the app stopped
- * first and ALWAYS started again, and the schema-only file too); verify
- * (exit 0, the archive read back whole, the listing holds the tables);
- * the roles file; rename; the sha256 sidecar; sweep old .part files;
- * ship to the peer (.part, verify, rename); retention on both hosts; the
- * runbook's log line.  On failure: nothing left under a dump's name,
- * an alert naming the step, -1.
+ * On the host (its transport: local or ssh): role; lock; parity; free
+ * space; the data stamp; pg_dump -Fc to NAME.part (--nightly: the app
+ * stopped first and ALWAYS started again, and the schema-only file too);
+ * the listing holds the tables; the roles file; sha256; then the whole
+ * archive read back (pg_restore -f /dev/null) while it ships to the peer
+ * as NAME.incoming (put: .part, sha256 on arrival, rename); only when
+ * both passed: the final names and the sidecars on both hosts; sweep old
+ * .part files; retention on both hosts; the runbook's log line.  On
+ * failure: nothing left under a dump's name on either host, an alert
+ * naming the step, -1.
  *
- * Runs on the calling thread; blocks for as long as the dump and the
- * shipping take (bounded by job-int.h's deadlines).
+ * Runs on the calling thread, plus one thread for the read back (its own
+ * transport; it touches nothing else of the job).  Blocks for as long as
+ * the dump and the shipping take (bounded by job-int.h's deadlines).
  */
 #include "jobs.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -248,16 +252,16 @@ holds_all(const struct strv *have, const struct strv *want,
 }
 
 static int
-step_verify(struct backup *b, const struct strv *expected, struct err *e)
+step_list(struct backup *b, const struct strv *expected, struct err *e)
 {
 	struct job *jb = &b->jb;
-	struct strv listed = { 0 }, argv = { 0 };
+	struct strv listed = { 0 };
 	struct rstat st;
 	const char *missing = NULL;
-	char *p, hb[32];
+	char hb[32];
 	int rc = -1;
 
-	job_step(jb, "verify");
+	job_step(jb, "list");
 	if (job_archive_tables(jb, jb->t, b->part, &listed, e) != 0)
 		goto out;
 	if (!holds_all(&listed, expected, &missing)) {
@@ -265,29 +269,78 @@ step_verify(struct backup *b, const struct strv *expected, struct err *e)
 		    b->part, missing, listed.n, expected->n, b->db);
 		goto out;
 	}
-	/* --list alone passes a dump cut short: read every block. */
-	p = pgtool_program(jb->h, "pg_restore");
-	strv_push(&argv, p);
-	free(p);
-	strv_push(&argv, "-f");
-	strv_push(&argv, pgtool_devnull(jb->h));
-	strv_push(&argv, b->part);
-	if (job_run(jb, jb->t, strv_argv(&argv), NULL, JOB_T_DUMP, NULL,
-	    e) != 0) {
-		err_prefix(e, "%s does not read back whole", b->part);
-		goto out;
-	}
 	memset(&st, 0, sizeof st);
 	if (transport_stat(jb->t, b->part, &st, JOB_T_FILE, e) != 0)
 		goto out;
 	jb->r->dump_bytes = st.size;
-	job_step_ok(jb, "%zu tables, read back whole, %s", listed.n,
+	job_step_ok(jb, "the archive lists all %zu tables, %s", listed.n,
 	    human(st.size, hb, sizeof hb));
 	rc = 0;
 out:
 	strv_free(&listed);
-	strv_free(&argv);
 	return rc;
+}
+
+/*
+ * Reading the whole archive back (pg_restore -f /dev/null: --list alone
+ * passes a dump cut short) on a transport of its own, so that it runs
+ * beside the shipping on a thread of its own.  Touches nothing of the
+ * job but this struct; the job's thread reports the outcome.
+ */
+struct reader {
+	const struct host_cfg *h;
+	const char *part;
+	volatile int *cancel;
+	int	 rc;
+	struct err e;
+	char	 tail[1024];
+	int64_t	 ms;
+};
+
+static void *
+reader_main(void *arg)
+{
+	struct reader *rd = arg;
+	struct transport *t = NULL;
+	struct strv argv = { 0 };
+	struct exec_result r;
+	char how[96], last[256], *p;
+	int64_t t0 = clock_mono_ms();
+
+	memset(&r, 0, sizeof r);
+	rd->rc = -1;
+	if (transport_open(rd->h, JOB_T_OPEN, &t, &rd->e) != 0)
+		goto out;
+	if (rd->cancel != NULL)
+		transport_set_cancel(t, rd->cancel);
+	p = pgtool_program(rd->h, "pg_restore");
+	strv_push(&argv, p);
+	free(p);
+	strv_push(&argv, "-f");
+	strv_push(&argv, pgtool_devnull(rd->h));
+	strv_push(&argv, rd->part);
+	if (transport_exec(t, strv_argv(&argv), NULL, 0, JOB_T_DUMP, &r,
+	    &rd->e) != 0)
+		goto out;
+	if (!exec_ok(&r)) {
+		snprintf(rd->tail, sizeof rd->tail, "%s", r.err_len <
+		    sizeof rd->tail ? r.errout : r.errout + r.err_len -
+		    (sizeof rd->tail - 1));
+		job_last_line(r.errout, last, sizeof last);
+		err_set(&rd->e, "pg_restore: %s%s%s", exec_describe(&r, how,
+		    sizeof how), last[0] ? ": " : "", last);
+		goto out;
+	}
+	rd->rc = 0;
+out:
+	rd->ms = clock_mono_ms() - t0;
+	if (rd->rc != 0)
+		err_prefix(&rd->e, "%s does not read back whole", rd->part);
+	exec_result_free(&r);
+	strv_free(&argv);
+	if (t != NULL)
+		transport_close(t);
+	return NULL;
 }
 
 static int
@@ -295,9 +348,9 @@ step_roles(struct backup *b, struct err *e)
 {
 	struct job *jb = &b->jb;
 	struct strv argv = { 0 };
-	char *final = job_path_join(jb->h, jb->h->dumps, b->roles_name);
 	int rc = -1;
 
+	/* Kept as .part until the dump is sealed. */
 	job_step(jb, "roles");
 	pgtool_argv(jb->h, "pg_dumpall", &argv);
 	strv_push(&argv, "--roles-only");
@@ -305,39 +358,64 @@ step_roles(struct backup *b, struct err *e)
 	strv_push(&argv, "-f");
 	strv_push(&argv, b->roles_part);
 	if (job_run(jb, jb->t, strv_argv(&argv), NULL, JOB_T_SQL, NULL,
-	    e) != 0 ||
-	    transport_rename(jb->t, b->roles_part, final, JOB_T_FILE, e) != 0)
+	    e) != 0)
 		goto out;
-	job_step_ok(jb, "%s", b->roles_name);
+	job_step_ok(jb, "%s", b->roles_part);
 	rc = 0;
 out:
 	strv_free(&argv);
-	free(final);
 	return rc;
 }
 
+static int copy_file(struct job *jb, struct transport *from,
+    struct transport *to, const char *src, const char *dst, int *relayed,
+    struct err *e);
+
+/* The dump's final name and its sidecar, on the host and on the peer
+ * (where it arrived as <name>.incoming). */
 static int
-step_seal(struct backup *b, struct err *e)
+step_seal(struct backup *b, struct transport *peer, const char *incoming,
+    struct err *e)
 {
 	struct job *jb = &b->jb;
-	char *side = NULL, *line = NULL, *sname = NULL;
-	int rc = -1;
+	const struct host_cfg *ph = peer != NULL ? transport_host(peer) : NULL;
+	char *side = NULL, *line = NULL, *sname = NULL, *pdst = NULL;
+	char *roles = NULL, *proles = NULL;
+	int rc = -1, relayed = 1;
 
 	job_step(jb, "seal");
-	if (transport_sha256(jb->t, b->part, b->sha, JOB_T_DUMP, e) != 0)
-		goto out;
-	if (transport_rename(jb->t, b->part, b->path, JOB_T_FILE, e) != 0)
-		goto out;
 	sname = xasprintf("%s.sha256", b->name);
-	side = job_path_join(jb->h, jb->h->dumps, sname);
 	line = xasprintf("%s  %s\n", b->sha, b->name);
+	roles = job_path_join(jb->h, jb->h->dumps, b->roles_name);
+	if (transport_rename(jb->t, b->roles_part, roles, JOB_T_FILE, e) != 0 ||
+	    transport_rename(jb->t, b->part, b->path, JOB_T_FILE, e) != 0)
+		goto out;
+	side = job_path_join(jb->h, jb->h->dumps, sname);
 	if (transport_write_file(jb->t, side, line, strlen(line), 0600,
 	    JOB_T_FILE, e) != 0)
 		goto out;
 	snprintf(jb->r->dump_name, sizeof jb->r->dump_name, "%s", b->name);
-	job_step_ok(jb, "%s sha256 %.12s...", b->path, b->sha);
+	if (peer != NULL) {
+		free(side);
+		pdst = job_path_join(ph, ph->dumps, b->name);
+		side = job_path_join(ph, ph->dumps, sname);
+		proles = job_path_join(ph, ph->dumps, b->roles_name);
+		if (copy_file(jb, jb->t, peer, roles, proles, &relayed,
+		    e) != 0 ||
+		    transport_rename(peer, incoming, pdst, JOB_T_FILE, e) != 0 ||
+		    transport_write_file(peer, side, line, strlen(line), 0600,
+		    JOB_T_FILE, e) != 0) {
+			err_prefix(e, "%s", ph->name);
+			goto out;
+		}
+	}
+	job_step_ok(jb, "%s%s%s sha256 %.12s...", b->path, ph != NULL ?
+	    " and on " : "", ph != NULL ? ph->name : "", b->sha);
 	rc = 0;
 out:
+	free(roles);
+	free(proles);
+	free(pdst);
 	free(sname);
 	free(side);
 	free(line);
@@ -445,12 +523,12 @@ ship_target(const struct config *c, const struct host_cfg *h,
 
 static int
 step_ship(struct backup *b, const struct host_cfg *to, struct transport **tp,
-    struct err *e)
+    char **incoming, struct err *e)
 {
 	struct job *jb = &b->jb;
 	struct transport *tt = NULL;
-	char *dst = NULL, *src = NULL, *rsrc = NULL, *rdst = NULL;
-	char *sname = NULL, *side = NULL, *line = NULL, hb[32];
+	char *dst = NULL, *src = NULL, *tmp;
+	char hb[32];
 	int relayed = 0, rc = -1;
 	int64_t t0 = clock_mono_ms();
 
@@ -459,21 +537,16 @@ step_ship(struct backup *b, const struct host_cfg *to, struct transport **tp,
 		goto out;
 	if (transport_mkdir(tt, to->dumps, JOB_T_FILE, e) != 0)
 		goto out;
-	src = xstrdup(b->path);
-	dst = job_path_join(to, to->dumps, b->name);
-	rsrc = job_path_join(jb->h, jb->h->dumps, b->roles_name);
-	rdst = job_path_join(to, to->dumps, b->roles_name);
-	/* The dump (put: .part, sha256 on arrival, rename), the roles file,
-	 * then the sidecar: a dump is "verified" on the peer only once its
-	 * sidecar is there. */
-	if (copy_file(jb, jb->t, tt, src, dst, &relayed, e) != 0 ||
-	    copy_file(jb, jb->t, tt, rsrc, rdst, &relayed, e) != 0)
-		goto out;
-	sname = xasprintf("%s.sha256", b->name);
-	side = job_path_join(to, to->dumps, sname);
-	line = xasprintf("%s  %s\n", b->sha, b->name);
-	if (transport_write_file(tt, side, line, strlen(line), 0600,
-	    JOB_T_FILE, e) != 0)
+	src = xstrdup(b->part);
+	tmp = xasprintf("%s.incoming", b->name);
+	dst = job_path_join(to, to->dumps, tmp);
+	free(tmp);
+	/* The dump (put: .part, sha256 on arrival, rename) as
+	 * <name>.incoming: no dump's name until the whole read back passed
+	 * (step_seal renames it, copies the roles file and writes the
+	 * sidecar). */
+	*incoming = xstrdup(dst);
+	if (copy_file(jb, jb->t, tt, src, dst, &relayed, e) != 0)
 		goto out;
 	job_step_ok(jb, "%s to %s:%s, %.0f MB/s%s", human(jb->r->dump_bytes,
 	    hb, sizeof hb), to->name, dst, (double)jb->r->dump_bytes / 1e3 /
@@ -486,11 +559,6 @@ out:
 	*tp = tt;
 	free(src);
 	free(dst);
-	free(rsrc);
-	free(rdst);
-	free(sname);
-	free(side);
-	free(line);
 	return rc;
 }
 
@@ -516,9 +584,11 @@ job_backup(const struct config *c, struct journal *j,
 	const struct host_cfg *to = NULL;
 	struct strv expected = { 0 };
 	struct err se = { "" };
+	struct reader rd;
+	pthread_t rd_thr;
 	int64_t now;
-	char *tmp, *sfinal = NULL;
-	int rc = -1, dumped = 0;
+	char *tmp, *sfinal = NULL, *incoming = NULL;
+	int rc = -1, dumped = 0, reading = 0, shipped = 0;
 
 	memset(&b, 0, sizeof b);
 	job_init(jb, c, j, o, r, o->nightly ? "nightly" : "backup");
@@ -651,9 +721,49 @@ restart:
 	}
 	if (!dumped)
 		goto out;
-	if (step_verify(&b, &expected, e) != 0 || step_roles(&b, e) != 0 ||
-	    step_seal(&b, e) != 0) {
+	if (step_list(&b, &expected, e) != 0 || step_roles(&b, e) != 0) {
 		job_fail(jb, e);
+		goto out;
+	}
+	job_step(jb, "sha256");
+	if (transport_sha256(jb->t, b.part, b.sha, JOB_T_DUMP, e) != 0) {
+		job_fail(jb, e);
+		goto out;
+	}
+	job_step_ok(jb, "%.12s... of %s", b.sha, b.part);
+	/* The whole read back runs beside the shipping: the copy on the
+	 * peer gets a dump's name only once both have passed. */
+	memset(&rd, 0, sizeof rd);
+	rd.h = jb->h;
+	rd.part = b.part;
+	rd.cancel = o->cancel;
+	if (to != NULL && pthread_create(&rd_thr, NULL, reader_main,
+	    &rd) == 0) {
+		reading = 1;
+		job_say(jb, "verify: reading %s back whole while it ships",
+		    b.part);
+	} else
+		reader_main(&rd);
+	if (to != NULL && step_ship(&b, to, &peer, &incoming, e) != 0) {
+		job_fail(jb, e);
+		shipped = -1;
+	}
+	if (reading)
+		pthread_join(rd_thr, NULL);
+	reading = 0;
+	job_step(jb, "verify");
+	if (rd.rc != 0) {
+		snprintf(jb->err_tail, sizeof jb->err_tail, "%s", rd.tail);
+		if (shipped == 0)
+			*e = rd.e;
+		job_fail(jb, &rd.e);
+		goto out;
+	}
+	job_step_ok(jb, "%s read back whole in %.1f s", b.part,
+	    (double)rd.ms / 1000.0);
+	if (shipped != 0 || step_seal(&b, peer, incoming, e) != 0) {
+		if (shipped == 0)
+			job_fail(jb, e);
 		goto out;
 	}
 	{
@@ -664,10 +774,6 @@ restart:
 		free(what);
 	}
 	step_sweep(&b);
-	if (to != NULL && step_ship(&b, to, &peer, e) != 0) {
-		job_fail(jb, e);
-		goto out;
-	}
 	job_step(jb, "retention");
 	job_retention(jb, jb->t, b.name);
 	if (peer != NULL)
@@ -675,8 +781,18 @@ restart:
 	job_step_ok(jb, "kept per the plan");
 	rc = 0;
 out:
-	if (rc != 0)
+	if (rc != 0) {
 		cleanup_parts(&b);
+		if (peer != NULL && incoming != NULL) {
+			/* Nothing of this run stays on the peer either. */
+			char *ipart = xasprintf("%s.part", incoming);
+
+			transport_set_cancel(peer, NULL);
+			(void)!transport_remove(peer, incoming, JOB_T_FILE, &se);
+			(void)!transport_remove(peer, ipart, JOB_T_FILE, &se);
+			free(ipart);
+		}
+	}
 	{
 		char sum[512];
 
@@ -689,6 +805,7 @@ out:
 		transport_close(peer);
 	strv_free(&expected);
 	free(sfinal);
+	free(incoming);
 	backup_free(&b);
 	job_done(jb);
 	return rc;

@@ -60,17 +60,20 @@ need_lab() {
 
 # start W H [env K=V ...] -- [drdeck args]: drdeck in session S.
 start() {
-	local w=$1 h=$2 envs=() a
+	local w=$1 h=$2 envs=() term=screen-256color
 	shift 2
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		envs+=(-e "$1")
+		case $1 in
+		TERM=*) term=${1#TERM=} ;;	# tmux sets TERM from this
+		*) envs+=(-e "$1") ;;
+		esac
 		shift
 	done
 	[ $# -gt 0 ] && shift
 	T -f /dev/null start-server \; set -g remain-on-exit on \; \
-	    set -g default-terminal screen-256color \; \
+	    set -g default-terminal "$term" \; \
 	    new-session -d -s S -x "$w" -y "$h" -e LANG=C.UTF-8 \
-	    -e LC_ALL=C.UTF-8 -e TERM=screen-256color "${envs[@]}" \
+	    -e LC_ALL=C.UTF-8 "${envs[@]}" \
 	    "$DRDECK" --config "$CONFIG" "$@"
 	DRDECK_PID=$(T display -p -t S '#{pane_pid}')
 }
@@ -118,11 +121,11 @@ wait_exit() {
 		[ -n "$(exit_status)" ] && return 0
 		st=$(proc_state)
 		if [ -z "$st" ] || [ "$st" = Z ]; then
-			for ((i = 0; i < 100; i++)); do
+			for ((i = 0; i < 60; i++)); do
 				[ -n "$(exit_status)" ] && return 0
 				sleep 0.05
 			done
-			echo "(drdeck ended; tmux did not reap it within 5 s:" \
+			echo "(drdeck ended; tmux did not reap it within 3 s:" \
 			    "$(ps -o pid=,ppid=,stat=,comm= -p "$DRDECK_PID" || true))"
 			return 0
 		fi

@@ -38,6 +38,17 @@ key q
 wait_exit 10
 T kill-session -t S
 
+# A terminal without colors (vt100): the same, by terminfo.
+start 120 40 TERM=vt100 --
+wait_for 20 'primary +round .*backup +round'
+screen_attrs | grep -Eq $'\e\\[[0-9;]*(3[0-7]|4[0-7]|38;|48;)' &&
+    fail "color escapes on a vt100"
+screen | grep -Eq '^.reach +│[✓!✗?] ' || fail "no level symbol on a vt100"
+ok "TERM=vt100: symbols, no color"
+key q
+wait_exit 10
+T kill-session -t S
+
 # A locale that is not UTF-8: ASCII symbols and lines.
 start 120 40 LANG=C LC_ALL=C --
 wait_for 20 '\|[+!x?] primary +round'

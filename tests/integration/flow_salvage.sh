@@ -2,7 +2,8 @@
 # flow_salvage.sh: failover with the primary alive: it is fenced (app
 # stopped, state fenced at the new epoch) and, its database answering,
 # salvaged: rows written after the last scheduled dump survive on the
-# backup.  A scheduled restore on the active backup refuses.  (The cutback
+# backup.  A scheduled restore on the active backup refuses, and so does
+# a scheduled backup on the fenced primary.  (The cutback
 # is tested by flow_failover_*.sh; the pair is put back as it was.)
 . "$(dirname "$0")/flow_lib.bash"
 
@@ -35,4 +36,10 @@ set +e
 rrc=$?
 set -e
 [ "$rrc" = 3 ] || fail "drdeck restore on the active backup: exit $rrc, expected 3"
-ok "alive primary fenced at epoch $((e0 + 1)); salvage kept the rows written after the dump; restore refuses"
+set +e
+"$DRDECK" --config "$CFG" backup >"$T/backup.out" 2>&1
+brc=$?
+set -e
+[ "$brc" = 3 ] || { cat "$T/backup.out"; fail "drdeck backup on the fenced primary: exit $brc, expected 3"; }
+grep -q 'FENCED' "$T/backup.out" || fail "the backup refusal does not say the primary is fenced"
+ok "alive primary fenced at epoch $((e0 + 1)); salvage kept the rows written after the dump; scheduled restore (backup) and backup (primary) refuse"

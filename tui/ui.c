@@ -520,6 +520,18 @@ out:
 	}
 	if (u.job != NULL)
 		job_end(&u);
+	if (u.engine != NULL) {
+		/* A flow that ended but was not closed on screen. */
+		const struct snapshot *s = hub_acquire(u.hub);
+		int ended = s->flow.finished != 0;
+
+		hub_release(u.hub, s);
+		if (ended) {
+			engine_wait(u.engine);
+			engine_free(u.engine);
+			u.engine = NULL;
+		}
+	}
 	poller_stop(u.poller);
 	/* Quit during a flow: the engine's thread is left as it is (the
 	 * process ends); its progress file makes it resumable at the next

@@ -517,6 +517,24 @@ vwidth(const char *s)
 	return cols;
 }
 
+size_t
+vcut(const char *s, int cols)
+{
+	size_t n = 0;
+	int used = 0, k, cw;
+	long cp;
+
+	while (s[n] != '\0') {
+		k = u8_next(s + n, &cp);
+		cw = cp_width(cp);
+		if (used + cw > cols)
+			break;
+		used += cw;
+		n += (size_t)k;
+	}
+	return n;
+}
+
 int
 vput(WINDOW *w, int y, int x, int maxcols, attr_t a, const char *s)
 {

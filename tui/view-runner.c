@@ -125,44 +125,60 @@ draw_current(WINDOW *w, const struct flow_view *fv, int y, int x, int cols,
 	return y;
 }
 
-/* The last lines of the output that fit in [y, ymax). */
+/* The last lines of the output that fit in [y, ymax), long lines
+ * wrapped (the newest line always whole at the bottom). */
 static void
 draw_output(WINDOW *w, const char *out, int y, int x, int cols, int ymax)
 {
-	const char *p, *start;
-	int n, want = ymax - y - 1;
-	char line[512];
+	const char *start[64], *p, *end;
+	size_t len[64];
+	char line[1024];
+	int n = 0, want = ymax - y - 1, rows = 0, i, skip, wc = cols - 2;
 
-	if (out == NULL || *out == '\0' || want <= 0)
+	if (out == NULL || *out == '\0' || want <= 0 || wc <= 0)
 		return;
 	vput(w, y++, x, cols, A_DIM, "output:");
-	p = out + strlen(out);
-	while (p > out && (p[-1] == '\n' || p[-1] == '\r'))
-		p--;
-	start = p;
-	for (n = 0; start > out && n < want; ) {
-		start--;
-		if (*start == '\n') {
-			n++;
-			if (n == want) {
-				start++;
-				break;
-			}
-		}
+	/* The last lines, newest first, until they fill the space. */
+	end = out + strlen(out);
+	while (end > out && (end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	while (end > out && n < 64 && rows < want) {
+		p = end;
+		while (p > out && p[-1] != '\n')
+			p--;
+		len[n] = (size_t)(end - p);
+		if (len[n] >= sizeof line)
+			len[n] = sizeof line - 1;
+		start[n] = p;
+		memcpy(line, p, len[n]);
+		line[len[n]] = '\0';
+		rows += vwidth(line) / wc + 1;
+		n++;
+		end = p > out ? p - 1 : p;
 	}
-	while (start < p && y < ymax) {
-		size_t k = strcspn(start, "\n");
+	/* Oldest first; the oldest may lose its first rows. */
+	skip = rows > want ? rows - want : 0;
+	for (i = n - 1; i >= 0 && y < ymax; i--) {
+		const char *q = line;
 
-		if (start + k > p)
-			k = (size_t)(p - start);
-		if (k >= sizeof line)
-			k = sizeof line - 1;
-		memcpy(line, start, k);
-		line[k] = '\0';
-		vput(w, y++, x + 2, cols - 2, A_NORMAL, line);
-		start += k;
-		if (*start == '\n')
-			start++;
+		memcpy(line, start[i], len[i]);
+		line[len[i]] = '\0';
+		do {
+			size_t k = vcut(q, wc);
+
+			if (k == 0 && *q != '\0')
+				k = 1;
+			if (skip > 0)
+				skip--;
+			else {
+				char part[1024];
+
+				memcpy(part, q, k);
+				part[k] = '\0';
+				vput(w, y++, x + 2, wc, A_NORMAL, part);
+			}
+			q += k;
+		} while (*q != '\0' && y < ymax);
 	}
 }
 

@@ -174,6 +174,8 @@ int	 vfact_match(const struct snapshot *s, const struct fact *f);
 
 /* Display columns of a UTF-8 (or ASCII) string. */
 int	 vwidth(const char *s);
+/* Bytes of s that fit in cols columns (whole characters). */
+size_t	 vcut(const char *s, int cols);
 /* Print s at (y, x) in at most maxcols columns with attributes a;
  * returns the columns used.  Wide or invalid characters are handled. */
 int	 vput(WINDOW *w, int y, int x, int maxcols, attr_t a, const char *s);

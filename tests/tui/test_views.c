@@ -603,6 +603,11 @@ runner_flow(void **state)
 	assert_true(find("drdeck-state set role=active epoch=4") > 0);
 	assert_true(find("last line") > 0);
 	assert_true(find("type FAILOVER and Enter") > 0);
+	/* A long output line wraps: its end is on screen. */
+	free(fv->output_tail);
+	fv->output_tail = xasprintf("first\n%0150d-END\n", 7);
+	view_draw(stdscr, s);
+	assert_true(find("-END") > find("first"));
 	/* y does not answer a typed prompt; the word does. */
 	view_key('y');
 	assert_int_equal(vs.req, REQ_NONE);

@@ -102,6 +102,33 @@ test_exec_out_err_status(void **state)
 }
 
 static void
+test_exec_describe(void **state)
+{
+	struct exec_result r;
+	char d[64];
+
+	memset(&r, 0, sizeof r);
+	/* No exit status and no signal: a dropped channel, never success. */
+	assert_false(exec_ok(&r));
+	assert_string_equal(exec_describe(&r, d, sizeof d),
+	    "no exit status (channel dropped)");
+	r.exited = 1;
+	assert_true(exec_ok(&r));
+	assert_string_equal(exec_describe(&r, d, sizeof d), "exit 0");
+	/* Status 0 with a signal (what libssh2 reports for a killed
+	 * command) is a failure. */
+	snprintf(r.signal, sizeof r.signal, "KILL");
+	assert_false(exec_ok(&r));
+	assert_string_equal(exec_describe(&r, d, sizeof d), "signal KILL");
+	r.signal[0] = '\0';
+	r.timed_out = 1;
+	r.duration_ms = 5000;
+	assert_false(exec_ok(&r));
+	assert_string_equal(exec_describe(&r, d, sizeof d),
+	    "timed out after 5.0 s");
+}
+
+static void
 test_exec_signal(void **state)
 {
 	const char *argv[] = { "sh", "-c", "kill -TERM $$", NULL };
@@ -414,6 +441,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exec_out_err_status),
+		cmocka_unit_test(test_exec_describe),
 		cmocka_unit_test(test_exec_signal),
 		cmocka_unit_test(test_exec_missing_program),
 		cmocka_unit_test(test_exec_stdin_and_big_output),

@@ -50,6 +50,8 @@ struct restore {
 	struct host_state st;
 	struct restore_class cls;
 	struct restore_class roles_cls;
+	int	 swapped;	/* the rename swap happened */
+	int64_t	 swap_ms;	/* how long the databases were renamed */
 };
 
 /* "SELECT ... " -> its first output line, trimmed (new string). */
@@ -705,6 +707,8 @@ step_switch(struct restore *rs, struct err *e)
 	}
 	t2 = clock_mono_ms();
 	rc = 0;
+	rs->swapped = 1;
+	rs->swap_ms = t2 - t1;
 	job_say(jb, "swap: %s -> %s, %s -> %s in %" PRId64 " ms", rs->db,
 	    rs->prev, rs->staging, rs->db, t2 - t1);
 start:
@@ -719,8 +723,8 @@ start:
 	if (jb->o->cancel != NULL)
 		transport_set_cancel(jb->t, jb->o->cancel);
 	if (rc == 0)
-		job_step_ok(jb, "app down for %" PRId64 " ms (stop, swap, "
-		    "start)", jb->r->switch_ms);
+		job_step_ok(jb, "app down for %" PRId64 " ms (stop, swap in "
+		    "%" PRId64 " ms, start)", jb->r->switch_ms, rs->swap_ms);
 	return rc;
 }
 
@@ -729,9 +733,13 @@ step_swap_back(struct restore *rs, struct err *e)
 {
 	struct job *jb = &rs->jb;
 	struct err se = { "" };
+	char tail[sizeof jb->err_tail];
 	int rc = -1;
 
+	/* The alert shows the stderr of what failed, not of the swap back. */
+	memcpy(tail, jb->err_tail, sizeof tail);
 	job_step(jb, "swapback");
+	memcpy(jb->err_tail, tail, sizeof tail);
 	jb->r->swapped_back = 1;
 	transport_set_cancel(jb->t, NULL);	/* never half done */
 	if (!rs->live_exists) {
@@ -859,6 +867,16 @@ job_restore(const struct config *c, struct journal *j,
 	job_step_ok(jb, "the previous %s dropped (one kept)", rs.prev);
 	if (step_switch(&rs, e) != 0) {
 		job_fail(jb, e);
+		/* Swapped but the app did not start: the previous copy goes
+		 * back, as when the health gate fails. */
+		if (rs.swapped && step_swap_back(&rs, &se) != 0) {
+			char first[ERR_LEN];
+
+			snprintf(first, sizeof first, "%s", e->msg);
+			err_set(e, "%s; swapping back failed too: %s", first,
+			    se.msg);
+			job_say(jb, "swapback FAIL: %s", se.msg);
+		}
 		goto out;
 	}
 	job_step(jb, "health");

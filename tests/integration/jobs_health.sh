@@ -2,6 +2,7 @@
 # jobs_health: `lab fault backup health` right after the swap (the app's
 # start command faults it once) -> the health gate fails, the previous
 # copy is swapped back and serves again, an alert names the step, exit 1.
+# The same when the app's start command itself fails after the swap.
 . "$(dirname "$0")/jobs_lib.bash"
 
 before_id=$(insert_marker backup)
@@ -14,6 +15,11 @@ before=$(stamp_of backup)
 trigger=$T/fault-once
 cat >"$T/app-start" <<-EOS
 	#!/bin/sh
+	if [ -f '$T/fail-once' ]; then
+		rm -f '$T/fail-once'
+		echo "app: refusing to start (once, on purpose)" >&2
+		exit 1
+	fi
 	'$LABDIR/backup/bin/app' start || exit \$?
 	if [ -f '$trigger' ]; then
 		rm -f '$trigger'
@@ -46,3 +52,17 @@ python3 - "$LABDIR/backup/state/state.json" <<-'PY' || fail "state: $(cat "$LABD
 	assert lr["result"].startswith("failed"), lr
 PY
 ok "health failed after the swap: swapped back, previous copy serves, alert sent, exit 1"
+
+# The app's start fails (once) right after the swap: swapped back too.
+touch "$T/fail-once"
+alerts0=$(wc -l <"$LABDIR/alerts.log")
+run_drdeck restore --health-timeout 8
+[ "$RC" = 1 ] || fail "restore with the app failing to start exited $RC, expected 1"
+[ ! -f "$T/fail-once" ] || fail "the start failure was never injected"
+grep -q "FAILED at switch" "$T/out" || fail "not failed at the switch"
+grep -q "swapback ok" "$T/out" || fail "not swapped back"
+[ "$(stamp_of backup)" = "$before" ] || fail "the previous copy is not live again"
+[ "$(health backup)" = 200 ] || fail "the app is not up after the swap back"
+tail -n +$((alerts0 + 1)) "$LABDIR/alerts.log" | grep -q "refusing to start" ||
+	fail "the alert lacks the start command's stderr"
+ok "the app's start failed after the swap: swapped back, previous copy serves, alert, exit 1"

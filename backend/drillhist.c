@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "os.h"
 #include "report.h"
 #include "xmalloc.h"
 
@@ -126,6 +127,40 @@ drillhist_load(const struct config *c, struct drill_history *h,
 	return 0;
 }
 
+/*
+ * When drdeck first watched this pair: <state_dir>/watching-since (wall ms,
+ * written on the first call, 0600).  A pair with no drill on record has
+ * its first drill due one interval after that, so a new install is not
+ * warned on its first day, and one never drilled is warned after a month.
+ * Returns 0 when the file can neither be read nor written.
+ */
+static int64_t
+watching_since(const struct config *c, int64_t now_ms)
+{
+	char *path, buf[32];
+	FILE *fp;
+	long long v = 0;
+	struct err e = { "" };
+	int n;
+
+	if (c->state_dir == NULL)
+		return 0;
+	path = xasprintf("%s/watching-since", c->state_dir);
+	if ((fp = fopen(path, "r")) != NULL) {
+		if (fscanf(fp, "%lld", &v) != 1 || v <= 0)
+			v = 0;
+		fclose(fp);
+	}
+	if (v == 0) {
+		n = snprintf(buf, sizeof buf, "%lld\n", (long long)now_ms);
+		if (os_mkdir_p(c->state_dir, 0700, &e) == 0 &&
+		    os_write_file_atomic(path, buf, (size_t)n, 0600, &e) == 0)
+			v = now_ms;
+	}
+	free(path);
+	return (int64_t)v;
+}
+
 int64_t
 drillhist_next_due(const struct drill_history *h, int64_t interval_ms)
 {
@@ -142,6 +177,7 @@ drillhist_fact(const struct config *c, int64_t now_ms, struct fact_list *out)
 	int64_t interval = c->drill.interval > 0 ? c->drill.interval * 1000 :
 	    30LL * 86400 * 1000, due;
 	char v[96], d[32], th[64];
+	const char *first = "";
 	time_t t;
 	struct tm tm;
 	struct fact *f;
@@ -154,6 +190,10 @@ drillhist_fact(const struct config *c, int64_t now_ms, struct fact_list *out)
 		return;
 	}
 	due = drillhist_next_due(&h, interval);
+	if (due == 0 && (due = watching_since(c, now_ms)) > 0) {
+		due += interval;
+		first = "first ";
+	}
 	if (due == 0) {
 		facts_add(out, "drill.due", "Next drill", LEVEL_WARN,
 		    "no drill on record", "run `drdeck drill` (runbook §8)",
@@ -164,13 +204,14 @@ drillhist_fact(const struct config *c, int64_t now_ms, struct fact_list *out)
 	t = (time_t)(due / 1000);
 	localtime_r(&t, &tm);
 	if (due >= now_ms) {
-		snprintf(v, sizeof v, "due %04d-%02d-%02d (in %s)",
+		snprintf(v, sizeof v, "%sdue %04d-%02d-%02d (in %s)", first,
 		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
 		    fmt_duration((due - now_ms) / 1000, d, sizeof d));
 		f = facts_add(out, "drill.due", "Next drill", LEVEL_OK, v,
-		    NULL, th, now_ms);
+		    *first ? "no drill on record yet" : NULL, th, now_ms);
 	} else {
-		snprintf(v, sizeof v, "overdue by %s (due %04d-%02d-%02d)",
+		snprintf(v, sizeof v, "%soverdue by %s (due %04d-%02d-%02d)",
+		    *first ? "no drill on record, " : "",
 		    fmt_duration((now_ms - due) / 1000, d, sizeof d),
 		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 		f = facts_add(out, "drill.due", "Next drill", LEVEL_WARN, v,

@@ -34,6 +34,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "drillhist.h"
 #include "pairfacts.h"
 #include "pgconn.h"
 #include "probe.h"
@@ -214,12 +215,20 @@ host_round(struct worker *w, int64_t deadline, struct host_status *st)
 static void
 publish_pair(const struct config *c, struct hub *hub, pthread_mutex_t *mu)
 {
-	struct fact_list pair = { 0 };
+	struct fact_list pair = { 0 }, drill = { 0 };
 	const struct snapshot *s;
+	size_t i;
 
+	/* Local files only (the drill reports); outside the lock. */
+	drillhist_fact(c, clock_wall_ms(), &drill);
 	pthread_mutex_lock(mu);
 	s = hub_acquire(hub);
 	pairfacts_compute(c, s, clock_wall_ms(), &pair);
+	for (i = 0; i < drill.n; i++) {
+		pair.v = xreallocarray(pair.v, pair.n + 1, sizeof *pair.v);
+		pair.v[pair.n++] = drill.v[i];
+	}
+	free(drill.v);
 	hub_release(hub, s);
 	hub_publish_pair(hub, &pair);
 	pthread_mutex_unlock(mu);

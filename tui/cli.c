@@ -20,11 +20,13 @@ const struct cmd_entry cmd_table[] = {
 	{ "restore", "[--host NAME] [--latest | DUMP]",
 	  "staged restore of the newest verified dump (scheduler on the backup)",
 	  cmd_restore_run },
-	{ "failover", "[--dry-run] [--yes-to all|STEP,...]",
+	{ "failover", "[--dry-run] [--yes-to all|STEP,...] [--resume|--abort]\n"
+	  "                  [--outage-at TIME]",
 	  "guided failover: the backup becomes active", cmd_failover_run },
-	{ "cutback", "[--dry-run] [--yes-to all|STEP,...]",
+	{ "cutback", "[--dry-run] [--yes-to all|STEP,...] [--resume|--abort]",
 	  "guided cutback: the primary serves again", cmd_cutback_run },
-	{ "drill", "[history] [--dry-run] [--yes-to all|STEP,...]",
+	{ "drill", "[history] [--dry-run] [--yes-to all|STEP,...]\n"
+	  "                  [--resume|--abort]",
 	  "the monthly failover drill, with its report", cmd_drill_run },
 	{ "schedule", "print",
 	  "cron / systemd timers / Task Scheduler entries for the jobs",

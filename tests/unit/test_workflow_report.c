@@ -185,17 +185,36 @@ test_history_and_fact(void **state)
 	c.state_dir = dir;
 	c.drill.interval = 30LL * 86400;
 
-	/* No report folder: no drill on record, a warning. */
+	/* No report folder: no drill on record.  The first drill is due one
+	 * interval after drdeck first watched the pair (watching-since). */
 	assert_int_equal(drillhist_load(&c, &h, &e), 0);
 	assert_int_equal(h.n, 0);
 	assert_true(drillhist_next_due(&h, 30 * 24 * H) == 0);
 	drillhist_free(&h);
-	drillhist_fact(&c, now, &fl);
+	drillhist_fact(&c, T0, &fl);
 	f = facts_find(&fl, "drill.due");
 	assert_non_null(f);
-	assert_int_equal(f->level, LEVEL_WARN);
-	assert_string_equal(f->value, "no drill on record");
+	assert_int_equal(f->level, LEVEL_OK);
+	assert_non_null(strstr(f->value, "first due"));
+	assert_non_null(strstr(f->value, "(in 30d"));
 	facts_free(&fl);
+	/* Later calls keep the first time seen: 40 days on, overdue. */
+	drillhist_fact(&c, now, &fl);
+	f = facts_find(&fl, "drill.due");
+	assert_int_equal(f->level, LEVEL_WARN);
+	assert_non_null(strstr(f->value, "no drill on record, overdue by 10d"));
+	facts_free(&fl);
+	/* A state folder that cannot be written: a plain warning. */
+	{
+		struct config c2 = c;
+
+		c2.state_dir = "/proc/nonexistent/drdeck";
+		drillhist_fact(&c2, now, &fl);
+		f = facts_find(&fl, "drill.due");
+		assert_non_null(f);
+		assert_int_not_equal(f->level, LEVEL_OK);
+		facts_free(&fl);
+	}
 
 	snprintf(path, sizeof path, "%s/reports", dir);
 	assert_int_equal(mkdir(path, 0700), 0);

@@ -78,7 +78,7 @@ journal_note(struct job *jb, enum journal_kind kind, const char *step,
 		}
 }
 
-static void
+static void PRINTF_LIKE(3, 0)
 say_v(struct job *jb, const char *prefix, const char *fmt, va_list ap)
 {
 	char line[1024];

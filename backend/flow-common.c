@@ -30,13 +30,27 @@
 #define T_STATE		(15 * 1000)
 #define OUT_TAIL	600
 
-static const char *
-host_name(const struct flow_ctx *x, enum flow_host h)
+const char *
+flow_host_name(const struct flow_ctx *x, enum flow_host h)
 {
 	const struct host_cfg *hc = flow_host_cfg(x, h);
 
 	return hc != NULL ? hc->name : (h == FH_PRIMARY ? "primary" :
 	    "backup");
+}
+
+int64_t
+flow_probe_ms(const struct flow_ctx *x)
+{
+	int64_t t = flow_config(x)->probe_timeout;
+
+	return t > 0 ? t * 1000 : 5000;
+}
+
+void
+flow_job_log(void *arg, const char *line)
+{
+	flow_out(arg, "%s", line);
 }
 
 /* The command line as sent (quoted for the host's shell). */
@@ -86,7 +100,7 @@ flow_exec(struct flow_ctx *x, enum flow_host h, const char *const *argv,
 	if (t == NULL)
 		return -1;
 	line = cmdline(transport_host(t), argv);
-	flow_out(x, "%s$ %s", host_name(x, h), line);
+	flow_out(x, "%s$ %s", flow_host_name(x, h), line);
 	rc = transport_exec(t, argv, stdin_data, stdin_data != NULL ?
 	    strlen(stdin_data) : 0, timeout_ms, r, e);
 	if (r->out != NULL)
@@ -109,7 +123,7 @@ flow_exec(struct flow_ctx *x, enum flow_host h, const char *const *argv,
 		snprintf(last, sizeof last, "%.*s", (int)(p + n - nl), nl);
 		exec_describe(r, how, sizeof how);
 		flow_out(x, "  -> %s", how);
-		err_set(e, "%s: %s: %s%s%s", host_name(x, h), argv[0], how,
+		err_set(e, "%s: %s: %s%s%s", flow_host_name(x, h), argv[0], how,
 		    last[0] ? ": " : "", last);
 		rc = -1;
 	} else {
@@ -317,7 +331,7 @@ flow_data_stamp(struct flow_ctx *x, enum flow_host h, int64_t *at,
 	if (out == NULL || sscanf(out, "%lld|%lld", &a, &ep) < 1) {
 		free(out);
 		return err_set(e, "%s: the data stamp query gave \"%s\", "
-		    "expected MS|EPOCH", host_name(x, h), out != NULL ? out :
+		    "expected MS|EPOCH", flow_host_name(x, h), out != NULL ? out :
 		    "");
 	}
 	free(out);
@@ -416,7 +430,7 @@ flow_health(struct flow_ctx *x, enum flow_host h, int64_t timeout_ms,
 
 	if (hc == NULL || hc->health_url == NULL || *hc->health_url == '\0')
 		return err_set(e, "%s: no health URL configured",
-		    host_name(x, h));
+		    flow_host_name(x, h));
 	if (hc->health_tunnel) {
 		CURLU *u = curl_url();
 		char *uhost = NULL, *uport = NULL, lhost[64];
@@ -481,7 +495,7 @@ flow_state_write(struct flow_ctx *x, enum flow_host h,
 
 	if (t == NULL)
 		return -1;
-	flow_out(x, "%s: state -> role %s, epoch %lld%s", host_name(x, h),
+	flow_out(x, "%s: state -> role %s, epoch %lld%s", flow_host_name(x, h),
 	    host_role_name(st->role), (long long)st->epoch,
 	    st->fenced ? ", fenced" : "");
 	s2.updated_at = clock_wall_ms();
@@ -513,7 +527,7 @@ flow_plan_cmd(struct flow_ctx *x, struct buf *b, enum flow_host h,
 	const struct host_cfg *hc = flow_host_cfg(x, h);
 	char *line = cmdline(hc, argv);
 
-	buf_printf(b, "%s$ %s\n", host_name(x, h), line);
+	buf_printf(b, "%s$ %s\n", flow_host_name(x, h), line);
 	free(line);
 }
 
@@ -593,7 +607,7 @@ lock_check(struct flow_ctx *x, struct err *e)
 
 		if (t == NULL) {
 			flow_out(x, "%s: does not answer (%s): no lock taken "
-			    "there", host_name(x, (enum flow_host)h), e->msg);
+			    "there", flow_host_name(x, (enum flow_host)h), e->msg);
 			continue;
 		}
 		any = 1;
@@ -606,7 +620,7 @@ lock_check(struct flow_ctx *x, struct err *e)
 			if (!lock_is_stale(&l)) {
 				err_set(e, "%s: refused: the lock is held by "
 				    "%s; one operator at a time",
-				    host_name(x, (enum flow_host)h), desc);
+				    flow_host_name(x, (enum flow_host)h), desc);
 				host_lock_free(&l);
 				buf_free(&stale);
 				return -1;
@@ -618,7 +632,7 @@ lock_check(struct flow_ctx *x, struct err *e)
 			} else {
 				buf_printf(&stale, "%s%s: %s",
 				    stale.len ? "; " : "",
-				    host_name(x, (enum flow_host)h), desc);
+				    flow_host_name(x, (enum flow_host)h), desc);
 			}
 		}
 		host_lock_free(&l);
@@ -658,7 +672,7 @@ lock_action(struct flow_ctx *x, struct err *e)
 			break;
 		}
 		flow_locked(x, (enum flow_host)h);
-		flow_out(x, "%s: locked for %s", host_name(x,
+		flow_out(x, "%s: locked for %s", flow_host_name(x,
 		    (enum flow_host)h), what);
 	}
 	if (rc == 0)

@@ -25,25 +25,9 @@
 #include "strv.h"
 #include "xmalloc.h"
 
-#define PROBE_MS(x)	(flow_config(x)->probe_timeout > 0 ? \
-			    flow_config(x)->probe_timeout * 1000 : 5000)
 /* Stamps are compared with this slack (clocks, rounding). */
 #define STAMP_SLACK_MS	1000
 
-
-static const char *
-hname(struct flow_ctx *x, enum flow_host h)
-{
-	const struct host_cfg *hc = flow_host_cfg(x, h);
-
-	return hc != NULL ? hc->name : "?";
-}
-
-static void
-job_log(void *arg, const char *line)
-{
-	flow_out(arg, "%s", line);
-}
 
 /* ---- preconditions ---- */
 
@@ -56,25 +40,25 @@ pre_check(struct flow_ctx *x, struct err *e)
 
 	memset(&bs, 0, sizeof bs);
 	memset(&ps, 0, sizeof ps);
-	if (!flow_host_retry(x, FH_PRIMARY, PROBE_MS(x), &re))
+	if (!flow_host_retry(x, FH_PRIMARY, flow_probe_ms(x), &re))
 		return err_set(e, "%s does not answer (%s): cutback needs it",
-		    hname(x, FH_PRIMARY), re.msg);
+		    flow_host_name(x, FH_PRIMARY), re.msg);
 	if (flow_state_read(x, FH_BACKUP, &bs, e) != 0)
 		return err_prefix(e, "cutback needs the backup");
 	if (flow_state_read(x, FH_PRIMARY, &ps, e) != 0)
 		goto out;
 	if (bs.role != HOST_ROLE_ACTIVE && flow_var(x, "cb_epoch") == NULL) {
 		err_set(e, "%s is %s, not active: there is nothing to cut "
-		    "back", hname(x, FH_BACKUP), host_role_name(bs.role));
+		    "back", flow_host_name(x, FH_BACKUP), host_role_name(bs.role));
 		goto out;
 	}
 	if (ps.role == HOST_ROLE_ACTIVE || (bs.role == HOST_ROLE_ACTIVE &&
 	    !ps.fenced && ps.epoch > bs.epoch)) {
 		err_set(e, "split brain: %s is %s at epoch %lld%s and %s is "
 		    "%s at epoch %lld; reconcile the data by hand first "
-		    "(runbook §7 note)", hname(x, FH_PRIMARY),
+		    "(runbook §7 note)", flow_host_name(x, FH_PRIMARY),
 		    host_role_name(ps.role), (long long)ps.epoch,
-		    ps.fenced ? " (fenced)" : "", hname(x, FH_BACKUP),
+		    ps.fenced ? " (fenced)" : "", flow_host_name(x, FH_BACKUP),
 		    host_role_name(bs.role), (long long)bs.epoch);
 		goto out;
 	}
@@ -83,7 +67,7 @@ pre_check(struct flow_ctx *x, struct err *e)
 	if (flow_var(x, "base_time") == NULL)
 		flow_var_set_int(x, "base_time", bs.restore_data_time);
 	flow_say(x, "%s active at epoch %lld; %s %s at epoch %lld%s",
-	    hname(x, FH_BACKUP), (long long)bs.epoch, hname(x, FH_PRIMARY),
+	    flow_host_name(x, FH_BACKUP), (long long)bs.epoch, flow_host_name(x, FH_PRIMARY),
 	    host_role_name(ps.role), (long long)ps.epoch, ps.fenced ?
 	    ", fenced" : "");
 	rc = 0;
@@ -104,7 +88,7 @@ pre_plan(struct flow_ctx *x, struct buf *b)
 {
 	flow_plan_note(b, "%s, %s: read state.json: the backup active, the "
 	    "primary answering and not active (no split brain)",
-	    hname(x, FH_PRIMARY), hname(x, FH_BACKUP));
+	    flow_host_name(x, FH_PRIMARY), flow_host_name(x, FH_BACKUP));
 }
 
 const struct flow_step cb_preconditions = {
@@ -130,12 +114,12 @@ stopp_check(struct flow_ctx *x, struct err *e)
 	if (st < 0)
 		return -1;
 	if (st == 0) {
-		flow_say(x, "%s's app is stopped", hname(x, FH_PRIMARY));
+		flow_say(x, "%s's app is stopped", flow_host_name(x, FH_PRIMARY));
 		return FLOW_SKIP;
 	}
 	flow_prompt(x, NULL, "%s's app runs (it came back with the host): "
-	    "stop it, so that only %s serves?", hname(x, FH_PRIMARY),
-	    hname(x, FH_BACKUP));
+	    "stop it, so that only %s serves?", flow_host_name(x, FH_PRIMARY),
+	    flow_host_name(x, FH_BACKUP));
 	return 0;
 }
 
@@ -154,7 +138,7 @@ stopp_action(struct flow_ctx *x, struct err *e)
 		return -1;
 	}
 	host_state_free(&st);
-	flow_say(x, "%s: app stopped, fenced", hname(x, FH_PRIMARY));
+	flow_say(x, "%s: app stopped, fenced", flow_host_name(x, FH_PRIMARY));
 	return 0;
 }
 
@@ -166,13 +150,13 @@ stopp_verify(struct flow_ctx *x, struct err *e)
 	if (st < 0)
 		return -1;
 	return st == 0 ? 0 : err_set(e, "%s: app still running",
-	    hname(x, FH_PRIMARY));
+	    flow_host_name(x, FH_PRIMARY));
 }
 
 static void
 stopp_plan(struct flow_ctx *x, struct buf *b)
 {
-	flow_plan_note(b, "if %s's app runs:", hname(x, FH_PRIMARY));
+	flow_plan_note(b, "if %s's app runs:", flow_host_name(x, FH_PRIMARY));
 	flow_plan_services(x, b, FH_PRIMARY, 0);
 }
 
@@ -232,8 +216,8 @@ newer_check(struct flow_ctx *x, struct err *e)
 	flow_prompt(x, "override", "REFUSED: %s holds data newer than what %s "
 	    "started from: its stamp %s%s vs the backup's base %s (epoch "
 	    "%lld). Restoring would destroy it. Reconcile first, or type "
-	    "\"override\" to restore over it anyway", hname(x, FH_PRIMARY),
-	    hname(x, FH_BACKUP), a, pep >= 0 ? " (with an epoch)" : "", b,
+	    "\"override\" to restore over it anyway", flow_host_name(x, FH_PRIMARY),
+	    flow_host_name(x, FH_BACKUP), a, pep >= 0 ? " (with an epoch)" : "", b,
 	    (long long)bep);
 	return 0;
 }
@@ -251,7 +235,7 @@ newer_plan(struct flow_ctx *x, struct buf *b)
 {
 	flow_plan_note(b, "%s: SELECT the newest drdeck.stamp; refuse when "
 	    "newer than the backup's base (typed \"override\")",
-	    hname(x, FH_PRIMARY));
+	    flow_host_name(x, FH_PRIMARY));
 }
 
 const struct flow_step cb_newer_data = {
@@ -276,7 +260,7 @@ maint_check(struct flow_ctx *x, struct err *e)
 {
 	flow_prompt(x, NULL, "Stop the app on %s (active) now? The "
 	    "maintenance window starts: nobody is served until %s is up",
-	    hname(x, FH_BACKUP), hname(x, FH_PRIMARY));
+	    flow_host_name(x, FH_BACKUP), flow_host_name(x, FH_PRIMARY));
 	return 0;
 }
 
@@ -287,7 +271,7 @@ maint_action(struct flow_ctx *x, struct err *e)
 		flow_var_set_int(x, "maint_at", clock_wall_ms());
 	if (flow_services_stop(x, FH_BACKUP, e) != 0)
 		return -1;
-	flow_say(x, "%s's app stopped: downtime runs", hname(x, FH_BACKUP));
+	flow_say(x, "%s's app stopped: downtime runs", flow_host_name(x, FH_BACKUP));
 	return 0;
 }
 
@@ -299,7 +283,7 @@ maint_verify(struct flow_ctx *x, struct err *e)
 	if (st < 0)
 		return -1;
 	return st == 0 ? 0 : err_set(e, "%s: app still running",
-	    hname(x, FH_BACKUP));
+	    flow_host_name(x, FH_BACKUP));
 }
 
 static void
@@ -334,11 +318,11 @@ dump_action(struct flow_ctx *x, struct err *e)
 
 	memset(&o, 0, sizeof o);
 	memset(&r, 0, sizeof r);
-	o.host = hname(x, FH_BACKUP);
-	o.ship_to = hname(x, FH_PRIMARY);
+	o.host = flow_host_name(x, FH_BACKUP);
+	o.ship_to = flow_host_name(x, FH_PRIMARY);
 	o.workflow = flow_id(x);
 	o.no_lock = 1;
-	o.log = job_log;
+	o.log = flow_job_log;
 	o.log_arg = x;
 	o.cancel = flow_cancel_flag(x);
 	if (job_backup(flow_config(x), flow_journal(x), &o, &r, e) != 0)
@@ -346,7 +330,7 @@ dump_action(struct flow_ctx *x, struct err *e)
 	flow_var_set(x, "cb_dump", r.dump_name);
 	flow_var_set_int(x, "cb_dump_time", r.data_time);
 	flow_say(x, "dumped %s on %s and shipped it to %s", r.dump_name,
-	    hname(x, FH_BACKUP), hname(x, FH_PRIMARY));
+	    flow_host_name(x, FH_BACKUP), flow_host_name(x, FH_PRIMARY));
 	return 0;
 }
 
@@ -354,8 +338,8 @@ static void
 dump_plan(struct flow_ctx *x, struct buf *b)
 {
 	flow_plan_note(b, "job backup on %s (stamp, pg_dump -Fc to .part, "
-	    "verify, sha256), ship to %s", hname(x, FH_BACKUP),
-	    hname(x, FH_PRIMARY));
+	    "verify, sha256), ship to %s", flow_host_name(x, FH_BACKUP),
+	    flow_host_name(x, FH_PRIMARY));
 }
 
 const struct flow_step cb_dump = {
@@ -382,7 +366,7 @@ restore_check(struct flow_ctx *x, struct err *e)
 		    "did not run)");
 	flow_prompt(x, "restore", "Restore %s onto %s (staged into "
 	    "<db>_staging, then swapped; the old database is kept as "
-	    "<db>_prev). Type \"restore\"", d, hname(x, FH_PRIMARY));
+	    "<db>_prev). Type \"restore\"", d, flow_host_name(x, FH_PRIMARY));
 	return 0;
 }
 
@@ -394,18 +378,18 @@ restore_action(struct flow_ctx *x, struct err *e)
 
 	memset(&o, 0, sizeof o);
 	memset(&r, 0, sizeof r);
-	o.host = hname(x, FH_PRIMARY);
+	o.host = flow_host_name(x, FH_PRIMARY);
 	o.dump = flow_var(x, "cb_dump");
 	o.ignore_role = 1;
 	o.workflow = flow_id(x);
 	o.no_lock = 1;
-	o.log = job_log;
+	o.log = flow_job_log;
 	o.log_arg = x;
 	o.cancel = flow_cancel_flag(x);
 	if (job_restore(flow_config(x), flow_journal(x), &o, &r, e) != 0)
 		return -1;
 	flow_say(x, "restored %s on %s in %.1f s (switch %lld ms)",
-	    o.dump, hname(x, FH_PRIMARY), (double)r.duration_ms / 1000.0,
+	    o.dump, flow_host_name(x, FH_PRIMARY), (double)r.duration_ms / 1000.0,
 	    (long long)r.switch_ms);
 	return 0;
 }
@@ -415,7 +399,7 @@ restore_plan(struct flow_ctx *x, struct buf *b)
 {
 	flow_plan_note(b, "job restore on %s of that dump (ignore role; "
 	    "staged into <db>_staging, checks, rename swap)",
-	    hname(x, FH_PRIMARY));
+	    flow_host_name(x, FH_PRIMARY));
 }
 
 const struct flow_step cb_restore = {
@@ -449,13 +433,13 @@ vrestore_action(struct flow_ctx *x, struct err *e)
 		flow_hhmm(at, clock_wall_ms(), a, sizeof a);
 		flow_hhmm(want, clock_wall_ms(), w, sizeof w);
 		return err_set(e, "%s's data stamp is %s, the dump's %s: the "
-		    "restored database is not that dump", hname(x,
+		    "restored database is not that dump", flow_host_name(x,
 		    FH_PRIMARY), a, w);
 	}
 	if (flow_sanity(x, FH_PRIMARY, e) != 0)
 		return -1;
 	flow_say(x, "%s holds the dump's data (stamp matches), sanity ok",
-	    hname(x, FH_PRIMARY));
+	    flow_host_name(x, FH_PRIMARY));
 	return 0;
 }
 
@@ -463,7 +447,7 @@ static void
 vrestore_plan(struct flow_ctx *x, struct buf *b)
 {
 	flow_plan_note(b, "%s: SELECT the newest drdeck.stamp (= the dump's) "
-	    "and the sanity queries", hname(x, FH_PRIMARY));
+	    "and the sanity queries", flow_host_name(x, FH_PRIMARY));
 }
 
 const struct flow_step cb_verify_restore = {
@@ -495,7 +479,7 @@ storage_sum(struct flow_ctx *x, enum flow_host h, const char *dir,
 		return -1;
 	}
 	rc = sscanf(r.out != NULL ? r.out : "", "%lld %lld", files, bytes) == 2
-	    ? 0 : err_set(e, "%s: could not count %s", hname(x, h), dir);
+	    ? 0 : err_set(e, "%s: could not count %s", flow_host_name(x, h), dir);
 	exec_result_free(&r);
 	return rc;
 }
@@ -543,8 +527,8 @@ static void
 storage_plan(struct flow_ctx *x, struct buf *b)
 {
 	flow_plan_note(b, "%s, %s: count files and bytes of each storage "
-	    "folder; they must be equal", hname(x, FH_PRIMARY),
-	    hname(x, FH_BACKUP));
+	    "folder; they must be equal", flow_host_name(x, FH_PRIMARY),
+	    flow_host_name(x, FH_BACKUP));
 }
 
 const struct flow_step cb_storage = {
@@ -570,7 +554,7 @@ startp_action(struct flow_ctx *x, struct err *e)
 		return -1;
 	if (flow_sanity(x, FH_PRIMARY, e) != 0)
 		return -1;
-	flow_say(x, "%s's app runs, /health 200", hname(x, FH_PRIMARY));
+	flow_say(x, "%s's app runs, /health 200", flow_host_name(x, FH_PRIMARY));
 	return 0;
 }
 
@@ -611,13 +595,13 @@ cutback_hook_check(struct flow_ctx *x, struct err *e)
 		for (i = 0; i < hook->n; i++)
 			buf_printf(&b, "%s%s", i ? " " : "", hook->v[i]);
 		flow_prompt(x, NULL, "Cut over back to %s: run the hook `%s`?",
-		    hname(x, FH_PRIMARY), buf_str(&b));
+		    flow_host_name(x, FH_PRIMARY), buf_str(&b));
 		buf_free(&b);
 		return 0;
 	}
 	flow_prompt(x, "done", "Cut over back to %s by hand now: swap the WAN "
 	    "IP or switch DNS. Type \"done\" when traffic goes to %s",
-	    hname(x, FH_PRIMARY), hname(x, FH_PRIMARY));
+	    flow_host_name(x, FH_PRIMARY), flow_host_name(x, FH_PRIMARY));
 	return 0;
 }
 
@@ -630,10 +614,10 @@ cutback_hook_action(struct flow_ctx *x, struct err *e)
 		if (flow_exec_local(x, strv_argv(hook), 5 * 60 * 1000, e) != 0)
 			return -1;
 		flow_say(x, "cutover hook ran: traffic to %s",
-		    hname(x, FH_PRIMARY));
+		    flow_host_name(x, FH_PRIMARY));
 	} else {
 		flow_say(x, "the operator cut over back to %s",
-		    hname(x, FH_PRIMARY));
+		    flow_host_name(x, FH_PRIMARY));
 	}
 	return 0;
 }
@@ -683,7 +667,7 @@ roles_check(struct flow_ctx *x, struct err *e)
 	}
 	flow_prompt(x, NULL, "Roles back: %s -> standby (its scheduled "
 	    "restores resume), %s -> primary (unfenced), epoch %lld on "
-	    "both?", hname(x, FH_BACKUP), hname(x, FH_PRIMARY),
+	    "both?", flow_host_name(x, FH_BACKUP), flow_host_name(x, FH_PRIMARY),
 	    (long long)ne);
 	host_state_free(&bs);
 	host_state_free(&ps);
@@ -719,9 +703,9 @@ roles_action(struct flow_ctx *x, struct err *e)
 	host_state_free(&st);
 	/* A standby runs its app as after a scheduled restore (§2.1). */
 	if (flow_services_start(x, FH_BACKUP, &se) != 0)
-		flow_out(x, "%s: %s", hname(x, FH_BACKUP), se.msg);
+		flow_out(x, "%s: %s", flow_host_name(x, FH_BACKUP), se.msg);
 	flow_say(x, "%s primary, %s standby (app started), epoch %lld",
-	    hname(x, FH_PRIMARY), hname(x, FH_BACKUP), (long long)ne);
+	    flow_host_name(x, FH_PRIMARY), flow_host_name(x, FH_BACKUP), (long long)ne);
 	return 0;
 }
 
@@ -729,8 +713,8 @@ static void
 roles_plan(struct flow_ctx *x, struct buf *b)
 {
 	flow_plan_note(b, "%s: state.json role=primary fenced=false "
-	    "epoch+1; %s: role=standby epoch+1", hname(x, FH_PRIMARY),
-	    hname(x, FH_BACKUP));
+	    "epoch+1; %s: role=standby epoch+1", flow_host_name(x, FH_PRIMARY),
+	    flow_host_name(x, FH_BACKUP));
 	flow_plan_services(x, b, FH_BACKUP, 1);
 }
 

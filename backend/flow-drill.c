@@ -21,17 +21,7 @@
 #include "strv.h"
 #include "xmalloc.h"
 
-#define PROBE_MS(x)	(flow_config(x)->probe_timeout > 0 ? \
-			    flow_config(x)->probe_timeout * 1000 : 5000)
 
-
-static const char *
-hname(struct flow_ctx *x, enum flow_host h)
-{
-	const struct host_cfg *hc = flow_host_cfg(x, h);
-
-	return hc != NULL ? hc->name : "?";
-}
 
 /* ---- pre-checks ---- */
 
@@ -45,8 +35,8 @@ pre_action(struct flow_ctx *x, struct err *e)
 
 	memset(&ps, 0, sizeof ps);
 	memset(&bs, 0, sizeof bs);
-	if (!flow_host_retry(x, FH_PRIMARY, PROBE_MS(x), e) ||
-	    !flow_host_retry(x, FH_BACKUP, PROBE_MS(x), e))
+	if (!flow_host_retry(x, FH_PRIMARY, flow_probe_ms(x), e) ||
+	    !flow_host_retry(x, FH_BACKUP, flow_probe_ms(x), e))
 		return err_prefix(e, "a drill starts with both hosts up");
 	if (flow_state_read(x, FH_PRIMARY, &ps, e) != 0 ||
 	    flow_state_read(x, FH_BACKUP, &bs, e) != 0)
@@ -54,8 +44,8 @@ pre_action(struct flow_ctx *x, struct err *e)
 	if (ps.role != HOST_ROLE_PRIMARY || ps.fenced ||
 	    bs.role != HOST_ROLE_STANDBY) {
 		err_set(e, "a drill starts from the normal roles: %s is %s%s, "
-		    "%s is %s", hname(x, FH_PRIMARY), host_role_name(ps.role),
-		    ps.fenced ? " (fenced)" : "", hname(x, FH_BACKUP),
+		    "%s is %s", flow_host_name(x, FH_PRIMARY), host_role_name(ps.role),
+		    ps.fenced ? " (fenced)" : "", flow_host_name(x, FH_BACKUP),
 		    host_role_name(bs.role));
 		goto out;
 	}
@@ -91,7 +81,7 @@ pre_plan(struct flow_ctx *x, struct buf *b)
 {
 	flow_plan_note(b, "%s, %s: state.json (roles normal), /health, "
 	    "sanity queries, the public URL, the data stamps",
-	    hname(x, FH_PRIMARY), hname(x, FH_BACKUP));
+	    flow_host_name(x, FH_PRIMARY), flow_host_name(x, FH_BACKUP));
 }
 
 static const struct flow_step dr_prechecks = {
@@ -118,12 +108,12 @@ outage_check(struct flow_ctx *x, struct err *e)
 	if (c->drill.outage.n == 0) {
 		flow_prompt(x, "done", "Cut %s off now for %s by hand (no "
 		    "drill.outage configured; runbook §8: disable its network). "
-		    "Type \"done\" when it is cut off", hname(x, FH_PRIMARY),
+		    "Type \"done\" when it is cut off", flow_host_name(x, FH_PRIMARY),
 		    d);
 		return 0;
 	}
 	flow_prompt(x, NULL, "Cut %s off now for %s (drill.outage)? The RTO "
-	    "clock starts", hname(x, FH_PRIMARY), d);
+	    "clock starts", flow_host_name(x, FH_PRIMARY), d);
 	return 0;
 }
 
@@ -141,7 +131,7 @@ outage_action(struct flow_ctx *x, struct err *e)
 	    strv_argv(&c->drill.outage), 2 * 60 * 1000, e) != 0)
 		return -1;
 	flow_host_lost(x, FH_PRIMARY, "cut off by the drill");
-	flow_say(x, "%s cut off; the RTO clock runs", hname(x, FH_PRIMARY));
+	flow_say(x, "%s cut off; the RTO clock runs", flow_host_name(x, FH_PRIMARY));
 	return 0;
 }
 
@@ -205,7 +195,7 @@ checklist_plan(struct flow_ctx *x, struct buf *b)
 {
 	flow_plan_note(b, "local: GET the backup's /health, the public URL%s; "
 	    "%s: sanity queries", flow_config(x)->drill.login_url != NULL ?
-	    ", the login URL" : "", hname(x, FH_BACKUP));
+	    ", the login URL" : "", flow_host_name(x, FH_BACKUP));
 }
 
 static const struct flow_step dr_checklist = {
@@ -240,15 +230,15 @@ heal_action(struct flow_ctx *x, struct err *e)
 	    strv_argv(&c->drill.heal), 2 * 60 * 1000, e) != 0)
 		return -1;
 	deadline = clock_mono_ms() + 60 * 1000;
-	while (!flow_host_retry(x, FH_PRIMARY, PROBE_MS(x), &re)) {
+	while (!flow_host_retry(x, FH_PRIMARY, flow_probe_ms(x), &re)) {
 		if (clock_left_ms(deadline) <= 0)
 			return err_set(e, "%s does not answer after the heal: "
-			    "%s", hname(x, FH_PRIMARY), re.msg);
+			    "%s", flow_host_name(x, FH_PRIMARY), re.msg);
 		if (flow_sleep(x, 1000))
 			return err_set(e, "cancelled");
 	}
 	flow_var_set_int(x, "healed_at", clock_wall_ms());
-	flow_say(x, "%s answers again", hname(x, FH_PRIMARY));
+	flow_say(x, "%s answers again", flow_host_name(x, FH_PRIMARY));
 	return 0;
 }
 

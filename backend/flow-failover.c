@@ -23,22 +23,6 @@
 #include "strv.h"
 #include "xmalloc.h"
 
-#define PROBE_MS(x)	(flow_config(x)->probe_timeout > 0 ? \
-			    flow_config(x)->probe_timeout * 1000 : 5000)
-
-static const char *
-hname(struct flow_ctx *x, enum flow_host h)
-{
-	const struct host_cfg *hc = flow_host_cfg(x, h);
-
-	return hc != NULL ? hc->name : "?";
-}
-
-static void
-job_log(void *arg, const char *line)
-{
-	flow_out(arg, "%s", line);
-}
 
 /* ---- exposure ---- */
 
@@ -54,7 +38,7 @@ exposure_check(struct flow_ctx *x, struct err *e)
 		return err_prefix(e, "the backup must answer for a failover");
 	if (bs.role == HOST_ROLE_ACTIVE && flow_var(x, "new_epoch") == NULL) {
 		err_set(e, "%s is already active (epoch %lld): the failover "
-		    "was done; see `drdeck status`", hname(x, FH_BACKUP),
+		    "was done; see `drdeck status`", flow_host_name(x, FH_BACKUP),
 		    (long long)bs.epoch);
 		host_state_free(&bs);
 		return -1;
@@ -72,7 +56,7 @@ exposure_check(struct flow_ctx *x, struct err *e)
 		flow_var_set_int(x, "primary_epoch", ps.epoch);
 		host_state_free(&ps);
 	} else {
-		flow_out(x, "%s does not answer: %s", hname(x, FH_PRIMARY),
+		flow_out(x, "%s does not answer: %s", flow_host_name(x, FH_PRIMARY),
 		    e->msg);
 	}
 	err_clear(e);
@@ -124,7 +108,7 @@ exposure_plan(struct flow_ctx *x, struct buf *b)
 {
 	flow_plan_note(b, "%s, %s: read <state>/state.json (role, epoch, "
 	    "last restore); backup: SELECT the newest drdeck.stamp",
-	    hname(x, FH_PRIMARY), hname(x, FH_BACKUP));
+	    flow_host_name(x, FH_PRIMARY), flow_host_name(x, FH_BACKUP));
 	flow_plan_note(b, "ask: type the exposure window's start (HH:MM)");
 }
 
@@ -149,7 +133,7 @@ fence_check(struct flow_ctx *x, struct err *e)
 {
 	struct err re = { "" };
 
-	if (flow_host_retry(x, FH_PRIMARY, PROBE_MS(x), &re)) {
+	if (flow_host_retry(x, FH_PRIMARY, flow_probe_ms(x), &re)) {
 		const struct host_cfg *hc = flow_host_cfg(x, FH_PRIMARY);
 		struct buf names = { 0 };
 		size_t i;
@@ -167,7 +151,7 @@ fence_check(struct flow_ctx *x, struct err *e)
 	flow_var_set(x, "fence_mode", "typed");
 	flow_prompt(x, "down|isolated", "%s does not answer (%s). Type "
 	    "\"down\" if it is down, or \"isolated\" if it is cut off and "
-	    "cannot serve anyone", hname(x, FH_PRIMARY), re.msg);
+	    "cannot serve anyone", flow_host_name(x, FH_PRIMARY), re.msg);
 	return 0;
 }
 
@@ -180,7 +164,7 @@ fence_action(struct flow_ctx *x, struct err *e)
 	if (mode != NULL && strcmp(mode, "typed") == 0) {
 		flow_var_set(x, "fence", flow_answer(x));
 		flow_say(x, "%s declared %s by the operator (not reachable "
-		    "to stop)", hname(x, FH_PRIMARY), flow_answer(x));
+		    "to stop)", flow_host_name(x, FH_PRIMARY), flow_answer(x));
 		return 0;
 	}
 	if (flow_services_stop(x, FH_PRIMARY, e) != 0)
@@ -194,7 +178,7 @@ fence_action(struct flow_ctx *x, struct err *e)
 	}
 	host_state_free(&st);
 	flow_var_set(x, "fence", "stopped");
-	flow_say(x, "%s: app stopped, fenced", hname(x, FH_PRIMARY));
+	flow_say(x, "%s: app stopped, fenced", flow_host_name(x, FH_PRIMARY));
 	return 0;
 }
 
@@ -211,16 +195,16 @@ fence_verify(struct flow_ctx *x, struct err *e)
 		return -1;
 	if (st != 0)
 		return err_set(e, "%s: app services still running after the "
-		    "stop", hname(x, FH_PRIMARY));
+		    "stop", flow_host_name(x, FH_PRIMARY));
 	return 0;
 }
 
 static void
 fence_plan(struct flow_ctx *x, struct buf *b)
 {
-	flow_plan_note(b, "if %s answers:", hname(x, FH_PRIMARY));
+	flow_plan_note(b, "if %s answers:", flow_host_name(x, FH_PRIMARY));
 	flow_plan_services(x, b, FH_PRIMARY, 0);
-	flow_plan_note(b, "%s: state.json fenced=true", hname(x, FH_PRIMARY));
+	flow_plan_note(b, "%s: state.json fenced=true", flow_host_name(x, FH_PRIMARY));
 	flow_plan_note(b, "else: the operator types \"down\" or "
 	    "\"isolated\"");
 }
@@ -259,7 +243,7 @@ salvage_check(struct flow_ctx *x, struct err *e)
 	free(out);
 	flow_prompt(x, NULL, "%s's database still answers: dump it now, "
 	    "ship it and restore it on %s (no data lost)?",
-	    hname(x, FH_PRIMARY), hname(x, FH_BACKUP));
+	    flow_host_name(x, FH_PRIMARY), flow_host_name(x, FH_BACKUP));
 	return 0;
 }
 
@@ -274,12 +258,12 @@ salvage_action(struct flow_ctx *x, struct err *e)
 	memset(&r, 0, sizeof r);
 	o.workflow = flow_id(x);
 	o.no_lock = 1;
-	o.log = job_log;
+	o.log = flow_job_log;
 	o.log_arg = x;
 	o.cancel = flow_cancel_flag(x);
 	if (have == NULL || *have == '\0') {
-		o.host = hname(x, FH_PRIMARY);
-		o.ship_to = hname(x, FH_BACKUP);
+		o.host = flow_host_name(x, FH_PRIMARY);
+		o.ship_to = flow_host_name(x, FH_BACKUP);
 		if (job_backup(flow_config(x), flow_journal(x), &o, &r,
 		    e) != 0)
 			return err_prefix(e, "salvage dump");
@@ -291,17 +275,17 @@ salvage_action(struct flow_ctx *x, struct err *e)
 	memset(&r, 0, sizeof r);
 	o.workflow = flow_id(x);
 	o.no_lock = 1;
-	o.log = job_log;
+	o.log = flow_job_log;
 	o.log_arg = x;
 	o.cancel = flow_cancel_flag(x);
-	o.host = hname(x, FH_BACKUP);
+	o.host = flow_host_name(x, FH_BACKUP);
 	o.dump = have;
 	if (job_restore(flow_config(x), flow_journal(x), &o, &r, e) != 0)
 		return err_prefix(e, "salvage restore");
 	flow_var_set_int(x, "window_start", flow_var_int(x, "salvage_time",
 	    r.data_time));
 	flow_say(x, "salvaged: %s restored on %s (%.1f s): no data lost",
-	    have, hname(x, FH_BACKUP), (double)r.duration_ms / 1000.0);
+	    have, flow_host_name(x, FH_BACKUP), (double)r.duration_ms / 1000.0);
 	return 0;
 }
 
@@ -309,12 +293,12 @@ static void
 salvage_plan(struct flow_ctx *x, struct buf *b)
 {
 	flow_plan_note(b, "if %s's database answers (psql SELECT 1):",
-	    hname(x, FH_PRIMARY));
+	    flow_host_name(x, FH_PRIMARY));
 	flow_plan_note(b, "job backup on %s (stamp, pg_dump -Fc to .part, "
-	    "verify, sha256, ship to %s)", hname(x, FH_PRIMARY),
-	    hname(x, FH_BACKUP));
+	    "verify, sha256, ship to %s)", flow_host_name(x, FH_PRIMARY),
+	    flow_host_name(x, FH_BACKUP));
 	flow_plan_note(b, "job restore on %s of that dump (staged: "
-	    "<db>_staging, swap)", hname(x, FH_BACKUP));
+	    "<db>_staging, swap)", flow_host_name(x, FH_BACKUP));
 }
 
 const struct flow_step fo_salvage = {
@@ -353,7 +337,7 @@ promote_check(struct flow_ctx *x, struct err *e)
 	}
 	flow_prompt(x, "promote", "Promote %s: role %s -> active, epoch "
 	    "%lld -> %lld; its scheduled restores refuse from now on%s. Type "
-	    "\"promote\"", hname(x, FH_BACKUP), host_role_name(bs.role),
+	    "\"promote\"", flow_host_name(x, FH_BACKUP), host_role_name(bs.role),
 	    (long long)bs.epoch, (long long)ne,
 	    flow_host_reachable(x, FH_PRIMARY) == 1 ? " (the primary is "
 	    "marked fenced at the same epoch)" : "");
@@ -393,7 +377,7 @@ promote_action(struct flow_ctx *x, struct err *e)
 		}
 	}
 	flow_var_set_int(x, "promoted_at", clock_wall_ms());
-	flow_say(x, "%s is active at epoch %lld", hname(x, FH_BACKUP),
+	flow_say(x, "%s is active at epoch %lld", flow_host_name(x, FH_BACKUP),
 	    (long long)ne);
 	return 0;
 }
@@ -411,7 +395,7 @@ promote_verify(struct flow_ctx *x, struct err *e)
 	host_state_free(&st);
 	if (!ok)
 		return err_set(e, "%s: the state file does not read back as "
-		    "active at epoch %lld", hname(x, FH_BACKUP),
+		    "active at epoch %lld", flow_host_name(x, FH_BACKUP),
 		    (long long)flow_var_int(x, "new_epoch", -1));
 	return 0;
 }
@@ -420,9 +404,9 @@ static void
 promote_plan(struct flow_ctx *x, struct buf *b)
 {
 	flow_plan_note(b, "%s: state.json role=active, epoch=max+1",
-	    hname(x, FH_BACKUP));
+	    flow_host_name(x, FH_BACKUP));
 	flow_plan_note(b, "%s (if reachable): state.json fenced=true at the "
-	    "same epoch", hname(x, FH_PRIMARY));
+	    "same epoch", flow_host_name(x, FH_PRIMARY));
 }
 
 const struct flow_step fo_promote = {
@@ -468,7 +452,7 @@ serve_action(struct flow_ctx *x, struct err *e)
 	if (flow_sanity(x, FH_BACKUP, e) != 0)
 		return -1;
 	flow_say(x, "%s serves: app running, /health 200, %zu sanity "
-	    "queries ok", hname(x, FH_BACKUP),
+	    "queries ok", flow_host_name(x, FH_BACKUP),
 	    flow_host_cfg(x, FH_BACKUP)->pg.sanity.n);
 	return 0;
 }
@@ -482,7 +466,7 @@ serve_verify(struct flow_ctx *x, struct err *e)
 		return -1;
 	if (st != 1)
 		return err_set(e, "%s: not every app service runs",
-		    hname(x, FH_BACKUP));
+		    flow_host_name(x, FH_BACKUP));
 	flow_var_set_int(x, "served_at", clock_wall_ms());
 	return 0;
 }
@@ -549,7 +533,7 @@ cutover_check(struct flow_ctx *x, struct err *e)
 		return 0;
 	}
 	return cutover_check_dir(x, &flow_config(x)->cutover_to_backup,
-	    hname(x, FH_BACKUP));
+	    flow_host_name(x, FH_BACKUP));
 }
 
 static int
@@ -561,9 +545,9 @@ cutover_action(struct flow_ctx *x, struct err *e)
 		if (flow_exec_local(x, strv_argv(hook), 5 * 60 * 1000, e) != 0)
 			return -1;
 		flow_say(x, "cutover hook ran: traffic to %s",
-		    hname(x, FH_BACKUP));
+		    flow_host_name(x, FH_BACKUP));
 	} else {
-		flow_say(x, "the operator cut over to %s", hname(x,
+		flow_say(x, "the operator cut over to %s", flow_host_name(x,
 		    FH_BACKUP));
 	}
 	flow_var_set_int(x, "cutover_at", clock_wall_ms());
@@ -756,7 +740,7 @@ watch_plan(struct flow_ctx *x, struct buf *b)
 	fmt_duration(flow_config(x)->watch, d, sizeof d);
 	flow_plan_note(b, "for %s: GET the public health URL, count 5xx in "
 	    "the access log, count DB connections on %s", d,
-	    hname(x, FH_BACKUP));
+	    flow_host_name(x, FH_BACKUP));
 }
 
 const struct flow_step fo_watch = {
@@ -821,7 +805,7 @@ safe_backup_check(struct flow_ctx *x, struct err *e)
 	host_state_free(&st);
 	if (!active) {
 		flow_say(x, "%s is not active: nothing to keep serving",
-		    hname(x, FH_BACKUP));
+		    flow_host_name(x, FH_BACKUP));
 		return FLOW_SKIP;
 	}
 	return 0;
@@ -833,7 +817,7 @@ safe_backup_action(struct flow_ctx *x, struct err *e)
 	struct err pe = { "" };
 
 	/* The active backup serves; the primary must not. */
-	if (flow_host_retry(x, FH_PRIMARY, PROBE_MS(x), &pe) &&
+	if (flow_host_retry(x, FH_PRIMARY, flow_probe_ms(x), &pe) &&
 	    flow_services_stop(x, FH_PRIMARY, &pe) != 0)
 		flow_out(x, "primary: %s", pe.msg);
 	if (flow_services_start(x, FH_BACKUP, e) != 0)
@@ -841,7 +825,7 @@ safe_backup_action(struct flow_ctx *x, struct err *e)
 	if (flow_wait_health(x, FH_BACKUP, 30 * 1000, e) != 0)
 		return -1;
 	flow_say(x, "%s (active) serves; %s's app is stopped where it "
-	    "answers", hname(x, FH_BACKUP), hname(x, FH_PRIMARY));
+	    "answers", flow_host_name(x, FH_BACKUP), flow_host_name(x, FH_PRIMARY));
 	return 0;
 }
 
@@ -874,7 +858,7 @@ safe_primary_check(struct flow_ctx *x, struct err *e)
 		flow_say(x, "the backup does not answer (%s): the primary "
 		    "is the only one that can serve", e->msg);
 	}
-	if (!flow_host_retry(x, FH_PRIMARY, PROBE_MS(x), e)) {
+	if (!flow_host_retry(x, FH_PRIMARY, flow_probe_ms(x), e)) {
 		flow_say(x, "the primary does not answer: nothing to do");
 		return FLOW_SKIP;
 	}
@@ -905,7 +889,7 @@ safe_primary_action(struct flow_ctx *x, struct err *e)
 	if (flow_wait_health(x, FH_PRIMARY, 30 * 1000, e) != 0)
 		return -1;
 	flow_say(x, "%s serves again (unfenced); %s stays standby",
-	    hname(x, FH_PRIMARY), hname(x, FH_BACKUP));
+	    flow_host_name(x, FH_PRIMARY), flow_host_name(x, FH_BACKUP));
 	return 0;
 }
 

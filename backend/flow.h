@@ -126,6 +126,13 @@ enum flow_host { FH_PRIMARY = 0, FH_BACKUP = 1 };
 const struct config *flow_config(const struct flow_ctx *x);
 const struct host_cfg *flow_host_cfg(const struct flow_ctx *x,
     enum flow_host h);
+/* Host h's configured name ("primary" / "backup" when it has none). */
+const char *flow_host_name(const struct flow_ctx *x, enum flow_host h);
+/* The probe timeout in ms (config probe_timeout; 5 s when unset). */
+int64_t flow_probe_ms(const struct flow_ctx *x);
+/* A job_log_cb (jobs.h) writing a job's lines to the step's output; its
+ * argument is the struct flow_ctx. */
+void flow_job_log(void *arg, const char *line);
 struct journal *flow_journal(const struct flow_ctx *x);
 const char *flow_id(const struct flow_ctx *x);
 int flow_is_drill(const struct flow_ctx *x);

@@ -26,32 +26,11 @@ if ! { "$LAB" status 2>/dev/null || true; } | grep -q '^backup  *sshd .* up '; t
 fi
 [ -x "$DRDECK" ] || { echo "$NAME: no $DRDECK (build first)"; exit 1; }
 
-CFG0=$("$LAB" config)
-LABDIR=$(dirname "$CFG0")
-T=$(mktemp -d "/tmp/drdeck-$NAME.XXXXXX")
-CFG=$T/drdeck.json
+. "$(dirname "${BASH_SOURCE[0]}")/it_common.bash"
 OUT=$T/out
-CLEANUPS=()
-
-cleanup() {
-	local i
-	for ((i = ${#CLEANUPS[@]} - 1; i >= 0; i--)); do
-		eval "${CLEANUPS[$i]}" || true
-	done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-on_exit() { CLEANUPS+=("$1"); }
-
-fail() {
-	echo "FAIL $NAME: $*" >&2
-	if [ -f "$OUT" ]; then
-		echo "--- last drdeck output:" >&2
-		tail -n 60 "$OUT" >&2
-	fi
-	exit 1
-}
-ok() { echo "ok   $NAME: $*"; }
+FAIL_SHOW=$OUT
+FAIL_SHOW_WHAT="last drdeck output"
+FAIL_SHOW_LINES=60
 
 json_edit() { # json_edit FILE 'PYTHON on c'
 	/usr/bin/python3 - "$1" "$2" <<-'EOF'

@@ -22,32 +22,10 @@ if ! "$LAB" status >/dev/null 2>&1; then
 fi
 [ -x "$DRDECK" ] || { echo "$NAME: no $DRDECK (build first)"; exit 1; }
 
-CFG0=$("$LAB" config)
-LABDIR=$(dirname "$CFG0")
-T=$(mktemp -d "/tmp/drdeck-$NAME.XXXXXX")
-CFG=$T/drdeck.json
-CLEANUPS=()
-
-cleanup() {
-	local i
-	for ((i = ${#CLEANUPS[@]} - 1; i >= 0; i--)); do
-		eval "${CLEANUPS[$i]}" || true
-	done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-# on_exit CMD: run CMD when the test ends (last registered, first run).
-on_exit() { CLEANUPS+=("$1"); }
-
-fail() {
-	echo "FAIL $NAME: $*" >&2
-	if [ -f "$T/out" ]; then
-		echo "--- last drdeck output:" >&2
-		tail -n 40 "$T/out" >&2
-	fi
-	exit 1
-}
-ok() { echo "ok   $NAME: $*"; }
+. "$(dirname "${BASH_SOURCE[0]}")/it_common.bash"
+FAIL_SHOW=$T/out
+FAIL_SHOW_WHAT="last drdeck output"
+FAIL_SHOW_LINES=40
 
 # json_edit 'PYTHON' : edit $CFG in place; the object is `c`.
 json_edit() {
@@ -94,8 +72,13 @@ insert_marker() {
 has_marker() { # has_marker HOST ID -> 0 when the row is there
 	[ "$(psql_at "$1" "SELECT count(*) FROM customers WHERE id = $2")" = 1 ]
 }
-stamp_of() { # the data stamp of HOST's live copy, as epoch ms
-	psql_at "$1" "SELECT (extract(epoch FROM stamped_at) * 1000)::bigint FROM drdeck.stamp WHERE id = 1"
+stamp_of() { # the data stamp of HOST's live copy, as epoch ms ("none"
+	# before its first restore: a copy swapped in would carry one)
+	if [ "$(psql_at "$1" "SELECT to_regclass('drdeck.stamp') IS NOT NULL")" = t ]; then
+		psql_at "$1" "SELECT (extract(epoch FROM stamped_at) * 1000)::bigint FROM drdeck.stamp WHERE id = 1"
+	else
+		echo none
+	fi
 }
 dbs_of() { # the rabspocdb* databases of HOST
 	"$LAB" psql "$1" -d postgres -X -At -c \

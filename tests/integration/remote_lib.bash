@@ -21,33 +21,11 @@ if ! "$LAB" status >/dev/null 2>&1; then
 fi
 [ -x "$DRV" ] || { echo "$NAME: no $DRV (build first)"; exit 1; }
 
-CFG0=$("$LAB" config)
-LABDIR=$(dirname "$CFG0")
-T=$(mktemp -d "/tmp/drdeck-$NAME.XXXXXX")
-CFG=$T/drdeck.json
-CLEANUPS=()
+. "$(dirname "${BASH_SOURCE[0]}")/it_common.bash"
 install -m 0600 "$CFG0" "$CFG"
-
-cleanup() {
-	local i
-	for ((i = ${#CLEANUPS[@]} - 1; i >= 0; i--)); do
-		eval "${CLEANUPS[$i]}" || true
-	done
-	rm -rf "$T"
-}
-trap cleanup EXIT
-# on_exit CMD: run CMD when the test ends (last registered, first run).
-on_exit() { CLEANUPS+=("$1"); }
-
-fail() {
-	echo "FAIL $NAME: $*" >&2
-	if [ -f "$T/err" ]; then
-		echo "--- last driver stderr:" >&2
-		tail -c 2000 "$T/err" >&2
-	fi
-	exit 1
-}
-ok() { echo "ok   $NAME: $*"; }
+FAIL_SHOW=$T/err
+FAIL_SHOW_WHAT="last driver stderr"
+FAIL_SHOW_LINES=30
 
 # drv ARGS...: run the driver on $CFG; never fails the script by itself.
 drv() {

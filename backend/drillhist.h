@@ -48,7 +48,7 @@ void drillhist_free(struct drill_history *h);
 int64_t drillhist_next_due(const struct drill_history *h,
     int64_t interval_ms);
 /*
- * For the status engineer's pair facts: add "drill.due" ("Next drill")
+ * For the pair facts of the status: add "drill.due" ("Next drill")
  * to out: LEVEL_OK "due 2026-12-24 (in 29d)", LEVEL_WARN "overdue by 3d"
  * or "no drill on record".  Reads the reports folder (local files only,
  * a few ms).  now_ms is the wall clock.

@@ -104,7 +104,7 @@ normalize() {
 	rm -f "$T/console/flow.json"
 }
 
-# Whatever happens, the next test (of any engineer) finds the pair normal.
+# Whatever happens, the next test finds the pair normal.
 on_exit normalize
 
 # forget_rows "ID, ...": the test's own rows gone from both hosts (a

@@ -121,11 +121,13 @@ wait_exit() {
 		[ -n "$(exit_status)" ] && return 0
 		st=$(proc_state)
 		if [ -z "$st" ] || [ "$st" = Z ]; then
-			for ((i = 0; i < 60; i++)); do
+			# tmux reaps on its own schedule; on a loaded machine
+			# that took more than 3 s.
+			for ((i = 0; i < 400; i++)); do
 				[ -n "$(exit_status)" ] && return 0
 				sleep 0.05
 			done
-			echo "(drdeck ended; tmux did not reap it within 3 s:" \
+			echo "(drdeck ended; tmux did not reap it within 20 s:" \
 			    "$(ps -o pid=,ppid=,stat=,comm= -p "$DRDECK_PID" || true))"
 			return 0
 		fi

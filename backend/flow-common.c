@@ -53,6 +53,65 @@ flow_job_log(void *arg, const char *line)
 	flow_out(arg, "%s", line);
 }
 
+static const struct strv *
+cutover_hook(struct flow_ctx *x, enum flow_host to)
+{
+	const struct config *cf = flow_config(x);
+
+	return to == FH_BACKUP ? &cf->cutover_to_backup :
+	    &cf->cutover_to_primary;
+}
+
+void
+flow_cutover_prompt(struct flow_ctx *x, enum flow_host to)
+{
+	const struct strv *hook = cutover_hook(x, to);
+	const char *name = flow_host_name(x, to);
+	struct buf b = { 0 };
+	size_t i;
+
+	if (hook->n > 0) {
+		for (i = 0; i < hook->n; i++)
+			buf_printf(&b, "%s%s", i ? " " : "", hook->v[i]);
+		flow_prompt(x, NULL, "Cut over to %s: run the hook `%s`?",
+		    name, buf_str(&b));
+		buf_free(&b);
+		return;
+	}
+	flow_prompt(x, "done", "Cut over to %s by hand now: point the WAN IP "
+	    "or DNS at it (runbook %s). Type \"done\" when traffic goes to "
+	    "%s", name, to == FH_BACKUP ? "§7.2" : "§7.4", name);
+}
+
+int
+flow_cutover_run(struct flow_ctx *x, enum flow_host to, struct err *e)
+{
+	const struct strv *hook = cutover_hook(x, to);
+
+	if (hook->n > 0) {
+		if (flow_exec_local(x, strv_argv(hook), 5 * 60 * 1000, e) != 0)
+			return -1;
+		flow_say(x, "cutover hook ran: traffic to %s",
+		    flow_host_name(x, to));
+	} else {
+		flow_say(x, "the operator cut over to %s",
+		    flow_host_name(x, to));
+	}
+	return 0;
+}
+
+void
+flow_cutover_plan(struct flow_ctx *x, struct buf *b, enum flow_host to)
+{
+	const struct strv *hook = cutover_hook(x, to);
+
+	if (hook->n > 0)
+		flow_plan_local(x, b, strv_argv(hook));
+	else
+		flow_plan_note(b, "manual: point the WAN IP / DNS at %s, then "
+		    "type \"done\"", flow_host_name(x, to));
+}
+
 /* The command line as sent (quoted for the host's shell). */
 static char *
 cmdline(const struct host_cfg *hc, const char *const *argv)

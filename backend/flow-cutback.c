@@ -587,51 +587,20 @@ const struct flow_step cb_start_primary = {
 static int
 cutback_hook_check(struct flow_ctx *x, struct err *e)
 {
-	const struct strv *hook = &flow_config(x)->cutover_to_primary;
-	struct buf b = { 0 };
-	size_t i;
-
-	if (hook->n > 0) {
-		for (i = 0; i < hook->n; i++)
-			buf_printf(&b, "%s%s", i ? " " : "", hook->v[i]);
-		flow_prompt(x, NULL, "Cut over back to %s: run the hook `%s`?",
-		    flow_host_name(x, FH_PRIMARY), buf_str(&b));
-		buf_free(&b);
-		return 0;
-	}
-	flow_prompt(x, "done", "Cut over back to %s by hand now: swap the WAN "
-	    "IP or switch DNS. Type \"done\" when traffic goes to %s",
-	    flow_host_name(x, FH_PRIMARY), flow_host_name(x, FH_PRIMARY));
+	flow_cutover_prompt(x, FH_PRIMARY);
 	return 0;
 }
 
 static int
 cutback_hook_action(struct flow_ctx *x, struct err *e)
 {
-	const struct strv *hook = &flow_config(x)->cutover_to_primary;
-
-	if (hook->n > 0) {
-		if (flow_exec_local(x, strv_argv(hook), 5 * 60 * 1000, e) != 0)
-			return -1;
-		flow_say(x, "cutover hook ran: traffic to %s",
-		    flow_host_name(x, FH_PRIMARY));
-	} else {
-		flow_say(x, "the operator cut over back to %s",
-		    flow_host_name(x, FH_PRIMARY));
-	}
-	return 0;
+	return flow_cutover_run(x, FH_PRIMARY, e);
 }
 
 static void
 cutback_hook_plan(struct flow_ctx *x, struct buf *b)
 {
-	const struct strv *hook = &flow_config(x)->cutover_to_primary;
-
-	if (hook->n > 0)
-		flow_plan_local(x, b, strv_argv(hook));
-	else
-		flow_plan_note(b, "manual: swap the WAN IP / DNS back, then "
-		    "type \"done\"");
+	flow_cutover_plan(x, b, FH_PRIMARY);
 }
 
 const struct flow_step cb_cutover = {

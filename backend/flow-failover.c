@@ -503,27 +503,6 @@ const struct flow_step fo_serve = {
 /* ---- cutover ---- */
 
 static int
-cutover_check_dir(struct flow_ctx *x, const struct strv *hook,
-    const char *to)
-{
-	struct buf b = { 0 };
-	size_t i;
-
-	if (hook->n > 0) {
-		for (i = 0; i < hook->n; i++)
-			buf_printf(&b, "%s%s", i ? " " : "", hook->v[i]);
-		flow_prompt(x, NULL, "Cut over to %s: run the hook `%s`?", to,
-		    buf_str(&b));
-		buf_free(&b);
-		return 0;
-	}
-	flow_prompt(x, "done", "Cut over to %s by hand now: swap the WAN IP "
-	    "or switch DNS (runbook §7.2). Type \"done\" when traffic goes "
-	    "to %s", to, to);
-	return 0;
-}
-
-static int
 cutover_check(struct flow_ctx *x, struct err *e)
 {
 	if (flow_is_drill(x) && flow_config(x)->cutover_to_backup.n == 0) {
@@ -532,24 +511,15 @@ cutover_check(struct flow_ctx *x, struct err *e)
 		    "skip the cutover in this drill");
 		return 0;
 	}
-	return cutover_check_dir(x, &flow_config(x)->cutover_to_backup,
-	    flow_host_name(x, FH_BACKUP));
+	flow_cutover_prompt(x, FH_BACKUP);
+	return 0;
 }
 
 static int
 cutover_action(struct flow_ctx *x, struct err *e)
 {
-	const struct strv *hook = &flow_config(x)->cutover_to_backup;
-
-	if (hook->n > 0) {
-		if (flow_exec_local(x, strv_argv(hook), 5 * 60 * 1000, e) != 0)
-			return -1;
-		flow_say(x, "cutover hook ran: traffic to %s",
-		    flow_host_name(x, FH_BACKUP));
-	} else {
-		flow_say(x, "the operator cut over to %s", flow_host_name(x,
-		    FH_BACKUP));
-	}
+	if (flow_cutover_run(x, FH_BACKUP, e) != 0)
+		return -1;
 	flow_var_set_int(x, "cutover_at", clock_wall_ms());
 	return 0;
 }
@@ -557,13 +527,7 @@ cutover_action(struct flow_ctx *x, struct err *e)
 static void
 cutover_plan(struct flow_ctx *x, struct buf *b)
 {
-	const struct strv *hook = &flow_config(x)->cutover_to_backup;
-
-	if (hook->n > 0)
-		flow_plan_local(x, b, strv_argv(hook));
-	else
-		flow_plan_note(b, "manual: swap the WAN IP / DNS, then type "
-		    "\"done\"");
+	flow_cutover_plan(x, b, FH_BACKUP);
 }
 
 const struct flow_step fo_cutover = {

@@ -133,6 +133,13 @@ int64_t flow_probe_ms(const struct flow_ctx *x);
 /* A job_log_cb (jobs.h) writing a job's lines to the step's output; its
  * argument is the struct flow_ctx. */
 void flow_job_log(void *arg, const char *line);
+/* The cutover toward host `to` (runbook §7.2 / §7.4): the configured hook
+ * (cutover.to_backup / to_primary), or a manual swap the operator
+ * confirms by typing "done".  prompt asks, run acts, plan describes. */
+void flow_cutover_prompt(struct flow_ctx *x, enum flow_host to);
+int flow_cutover_run(struct flow_ctx *x, enum flow_host to,
+    struct err *e) WUR;
+void flow_cutover_plan(struct flow_ctx *x, struct buf *b, enum flow_host to);
 struct journal *flow_journal(const struct flow_ctx *x);
 const char *flow_id(const struct flow_ctx *x);
 int flow_is_drill(const struct flow_ctx *x);

@@ -440,6 +440,15 @@ os_ncpu(void)
 	return n > 0 ? (int)n : 1;
 }
 
+void
+os_signals_reset(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int
 os_pid_alive(long pid)
 {

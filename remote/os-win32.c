@@ -608,6 +608,12 @@ os_ncpu(void)
 	return n > 0 ? (int)n : 1;
 }
 
+void
+os_signals_reset(void)
+{
+	/* Windows has no inherited signal mask. */
+}
+
 int
 os_pid_alive(long pid)
 {

@@ -44,6 +44,14 @@ int os_mkdir_p(const char *path, int mode, struct err *e) WUR;
 int os_free_space(const char *path, uint64_t *free_bytes,
     uint64_t *total_bytes, struct err *e) WUR;
 
+/*
+ * Start from an empty signal mask.  A parent (a scheduler, a service
+ * manager, a CI runner) may pass signals blocked, and a blocked SIGTERM
+ * or SIGHUP would leave drdeck deaf to being told to stop.  Called first
+ * thing in main(), before any thread exists.
+ */
+void os_signals_reset(void);
+
 /* user@machine of whoever runs drdeck. */
 const char *os_actor(void);
 /* This machine's host name. */

@@ -18,6 +18,16 @@ START=$(($(date +%s%N) / 1000000))
 
 T() { tmux -L "$SOCK" "$@"; }
 
+# COMMAND with no signal blocked.  The tmux server inherits the mask of
+# the process that starts it, and tmux 3.3a started with SIGCHLD blocked
+# never reaps its panes (a CI runner may block it); drdeck resets its own
+# mask, tmux does not.
+unblocked() {
+	perl -MPOSIX -e 'sigprocmask(SIG_SETMASK, POSIX::SigSet->new) or
+	    die "sigprocmask: $!\n"; exec { $ARGV[0] } @ARGV or
+	    die "$ARGV[0]: $!\n"' -- "$@"
+}
+
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 screen() { T capture-pane -p -t S 2>/dev/null || true; }
@@ -58,23 +68,32 @@ need_lab() {
 	    .paths.state' "$CONFIG")
 }
 
-# start W H [env K=V ...] -- [drdeck args]: drdeck in session S.
+# start W H [env K=V ...] [BLOCK=SIG,...] -- [drdeck args]: drdeck in
+# session S.  BLOCK starts it with those signals blocked, as a careless
+# parent might.
 start() {
-	local w=$1 h=$2 envs=() term=screen-256color
+	local w=$1 h=$2 envs=() term=screen-256color pre=()
 	shift 2
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		case $1 in
 		TERM=*) term=${1#TERM=} ;;	# tmux sets TERM from this
+		BLOCK=*)
+			pre=(perl -MPOSIX -e 'sigprocmask(SIG_BLOCK,
+			    POSIX::SigSet->new(map { POSIX->can("SIG$_")->() }
+			    split /,/, shift)) or die "sigprocmask: $!\n";
+			    exec { $ARGV[0] } @ARGV or die "$ARGV[0]: $!\n"'
+			    -- "${1#BLOCK=}") ;;
 		*) envs+=(-e "$1") ;;
 		esac
 		shift
 	done
 	[ $# -gt 0 ] && shift
-	T -f /dev/null start-server \; set -g remain-on-exit on \; \
+	unblocked tmux -L "$SOCK" -f /dev/null start-server \; \
+	    set -g remain-on-exit on \; \
 	    set -g default-terminal "$term" \; \
 	    new-session -d -s S -x "$w" -y "$h" -e LANG=C.UTF-8 \
 	    -e LC_ALL=C.UTF-8 "${envs[@]}" \
-	    "$DRDECK" --config "$CONFIG" "$@"
+	    "${pre[@]}" "$DRDECK" --config "$CONFIG" "$@"
 	DRDECK_PID=$(T display -p -t S '#{pane_pid}')
 }
 
@@ -97,10 +116,26 @@ wait_for() {
 # The line of the screen holding PATTERN.
 line_of() { screen | grep -E -- "$1" | head -n1; }
 
-# drdeck ended: its exit status, or "" while it runs.
+# drdeck ended: its exit status, or "" while it runs.  tmux reports it
+# once it reaps drdeck; until then an ended drdeck is a zombie whose
+# status the kernel shows in /proc/PID/stat (field 52, as waitpid(2)
+# gives it), so the test does not depend on when tmux gets to it.
 exit_status() {
-	if [ "$(T display -p -t S '#{pane_dead}')" = 1 ]; then
-		T display -p -t S '#{pane_dead_status}'
+	local s f code
+	s=$(T display -p -t S '#{?pane_dead,#{pane_dead_status},}')
+	if [ -n "$s" ]; then
+		echo "$s"
+		return 0
+	fi
+	s=$(cat "/proc/$DRDECK_PID/stat" 2>/dev/null) || return 0
+	s=${s##*) }
+	read -r -a f <<<"$s"
+	[ "${f[0]}" = Z ] && [ "${#f[@]}" -ge 50 ] || return 0
+	code=${f[49]}
+	if [ $((code & 0x7f)) -eq 0 ]; then
+		echo $(((code >> 8) & 0xff))
+	else
+		echo "signal $((code & 0x7f))"
 	fi
 }
 
@@ -112,24 +147,19 @@ proc_state() {
 	echo "${s%% *}"
 }
 
-# Wait until drdeck ended.  tmux reaps it and marks the pane dead; a
-# zombie not yet reaped counts as ended too (its status is then read
-# when tmux gets to it).
+# Wait until drdeck ended (reaped by tmux, or a zombie whose status the
+# kernel holds).
 wait_exit() {
-	local limit=$1 i st
+	local limit=$1 i
 	for ((i = 0; i < limit * 20; i++)); do
 		[ -n "$(exit_status)" ] && return 0
-		st=$(proc_state)
-		if [ -z "$st" ] || [ "$st" = Z ]; then
-			# tmux reaps on its own schedule; on a loaded machine
-			# that took more than 3 s.
-			for ((i = 0; i < 400; i++)); do
+		if [ -z "$(proc_state)" ]; then
+			# Reaped between two looks: tmux has its status.
+			for ((i = 0; i < 40; i++)); do
 				[ -n "$(exit_status)" ] && return 0
 				sleep 0.05
 			done
-			echo "(drdeck ended; tmux did not reap it within 20 s:" \
-			    "$(ps -o pid=,ppid=,stat=,comm= -p "$DRDECK_PID" || true))"
-			return 0
+			fail "drdeck is gone but its exit status is unknown"
 		fi
 		sleep 0.05
 	done

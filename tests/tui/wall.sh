@@ -45,7 +45,9 @@ wait_exit 15
 ok "SIGHUP ends it cleanly (status $(exit_status))"
 T kill-session -t S
 
-start 120 40 -- --wall --kiosk
+# Started with SIGTERM and SIGHUP blocked, as a careless parent might:
+# drdeck clears its mask, so SIGTERM still ends it.
+start 120 40 BLOCK=TERM,HUP -- --wall --kiosk
 wait_for 20 'updated [0-9]+s ago'
 key q
 key C-c
@@ -58,5 +60,5 @@ screen | grep -q 'Quit' && fail "kiosk asked to quit"
 screen | grep -Eq 'updated [0-9]+s ago' || fail "kiosk screen gone"
 kill -TERM "$DRDECK_PID"
 wait_exit 15
-ok "kiosk ignores q, Ctrl-C, Ctrl-Z; SIGTERM ends it"
+ok "kiosk ignores q, Ctrl-C, Ctrl-Z; SIGTERM ends it (even blocked by its parent)"
 [ "$(fingerprint)" = "$before" ] || fail "something changed on disk"

@@ -109,12 +109,23 @@ report_format_md(const struct report_data *d, struct buf *b)
 
 		if (w < 0 && d->loss_from > 0)
 			w = 0;
-		buf_printf(b, "| Data-loss window (%s to %s)%s | %s | %s | "
-		    "%s |\n", iso(d->loss_from, t1), iso(d->loss_to, t2),
-		    d->salvaged ? ", salvaged" : "", w < 0 ? "unknown" :
-		    dur(w, d1, sizeof d1), d->rpo_ms > 0 ? dur(d->rpo_ms, d2,
-		    sizeof d2) : "-", w < 0 || d->rpo_ms <= 0 ? "-" :
-		    w <= d->rpo_ms ? "met" : "MISSED");
+		if (d->loss_from > d->loss_to && !d->salvaged) {
+			/* The outage given is older than the data restored. */
+			buf_printf(b, "| Data-loss window (none: the backup's "
+			    "data, %s, is newer than the outage, %s) | %s | "
+			    "%s | %s |\n", iso(d->loss_from, t1),
+			    iso(d->loss_to, t2), dur(0, d1, sizeof d1),
+			    d->rpo_ms > 0 ? dur(d->rpo_ms, d2, sizeof d2) : "-",
+			    d->rpo_ms > 0 ? "met" : "-");
+		} else {
+			buf_printf(b, "| Data-loss window (%s to %s)%s | %s | "
+			    "%s | %s |\n", iso(d->loss_from, t1),
+			    iso(d->loss_to, t2), d->salvaged ? ", salvaged" :
+			    "", w < 0 ? "unknown" : dur(w, d1, sizeof d1),
+			    d->rpo_ms > 0 ? dur(d->rpo_ms, d2, sizeof d2) : "-",
+			    w < 0 || d->rpo_ms <= 0 ? "-" : w <= d->rpo_ms ?
+			    "met" : "MISSED");
+		}
 	}
 	if (d->downtime_from > 0 && d->downtime_to > 0)
 		buf_printf(b, "| Cutback downtime (%s to %s) | %s | - | - |\n",

@@ -300,6 +300,13 @@ run_flow(const struct cli_opts *co, const char *name)
 				    "HH:MM or an ISO 8601 time\n", co->argv[i]);
 				return EXIT_USAGE;
 			}
+			/* A minute of grace for a clock read off a phone. */
+			if (eo.outage_at > clock_wall_ms() + 60 * 1000) {
+				fprintf(stderr, "drdeck: --outage-at %s: that "
+				    "is in the future; expected when the "
+				    "outage began\n", co->argv[i]);
+				return EXIT_USAGE;
+			}
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			usage(stdout, name);
 			return EXIT_OK;

@@ -87,6 +87,18 @@ test_markdown(void **state)
 	assert_non_null(strstr(b.s, "NOT completed"));
 	report_data_free(&d);
 	buf_free(&b);
+
+	/* An outage named before the data the backup holds: no loss, said
+	 * so, never a window running backwards. */
+	sample(&d, T0, 1);
+	d.loss_from = d.loss_to + 5 * 60000;
+	report_format_md(&d, &b);
+	assert_non_null(strstr(b.s, "Data-loss window (none: the backup's "
+	    "data, "));
+	assert_non_null(strstr(b.s, "is newer than the outage, "));
+	assert_non_null(strstr(b.s, "| 0.0s | 3h00m | met |"));
+	report_data_free(&d);
+	buf_free(&b);
 }
 
 static void

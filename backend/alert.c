@@ -121,7 +121,9 @@ send_smtp(const struct alert_cfg *a, const char *subject, const char *body,
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+	/* A password goes over TLS only: STARTTLS is then required. */
+	curl_easy_setopt(c, CURLOPT_USE_SSL, pw != NULL ?
+	    (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
 	if (a->smtp_from != NULL)
 		curl_easy_setopt(c, CURLOPT_MAIL_FROM, a->smtp_from);
 	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
@@ -133,6 +135,12 @@ send_smtp(const struct alert_cfg *a, const char *subject, const char *body,
 	curl_easy_setopt(c, CURLOPT_READDATA, &rd);
 	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 	rc = curl_easy_perform(c);
+	if (rc == CURLE_USE_SSL_FAILED) {
+		err_set(e, "alert: SMTP %s: the server offers no STARTTLS; "
+		    "the password ($DRDECK_SMTP_PASSWORD) is never sent in "
+		    "the clear", a->smtp_url);
+		goto out;
+	}
 	if (rc != CURLE_OK) {
 		err_set(e, "alert: SMTP %s: %s", a->smtp_url,
 		    cerr[0] ? cerr : curl_easy_strerror(rc));
@@ -283,5 +291,9 @@ alert_send(const struct config *c, const char *subject, const char *body,
 		return err_set(e, "%s%s%s", e1.msg, e1.msg[0] && e2.msg[0] ?
 		    "; " : "", e2.msg);
 	*sent = 1;
+	/* Sent, but not by every channel: say which one failed. */
+	if (e1.msg[0] != '\0' || e2.msg[0] != '\0')
+		err_set(e, "%s%s%s", e1.msg, e1.msg[0] && e2.msg[0] ? "; " :
+		    "", e2.msg);
 	return 0;
 }

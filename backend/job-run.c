@@ -187,9 +187,13 @@ job_finish(struct job *jb, int rc, const struct err *e, const char *summary)
 	else if (alert_send(jb->c, subject, buf_str(&body), JOB_T_HEALTH,
 	    &sent, &ae) != 0)
 		job_say(jb, "alert not sent: %s", ae.msg);
-	else if (sent)
+	else if (sent) {
 		journal_note(jb, JK_ALERT, jb->r->failed_step, "alert", 0, -1,
 		    subject);
+		if (ae.msg[0] != '\0')
+			job_say(jb, "alert sent, but not by every channel: %s",
+			    ae.msg);
+	}
 	job_say(jb, "%s on %s: FAILED at %s after %.1f s: %s", jb->action,
 	    jb->h != NULL ? jb->h->name : "?",
 	    jb->r->failed_step[0] ? jb->r->failed_step : "start",

@@ -49,7 +49,7 @@ char *statusalert_format(const struct sa_state *st);
 
 /* The whole --alert step: read the state, decide, send (alert.h), write
  * the state.  *action says what was decided; *sent whether a message
- * went out. */
+ * went out (then e->msg names a channel that failed, as alert_send). */
 int statusalert_run(const struct config *c, const struct snapshot *s,
     const struct out_opts *o, enum sa_action *action, int *sent,
     struct err *e) WUR;

@@ -156,11 +156,16 @@ cmd_status_run(const struct cli_opts *o)
 			rc = STATUS_UNKNOWN;
 	}
 	if (alert) {
+		err_clear(&e);
 		if (statusalert_run(c, s, &oo, &act, &sent, &e) != 0)
 			fprintf(stderr, "drdeck status: --alert: %s\n", e.msg);
-		else if (sent)
+		else if (sent) {
 			fprintf(stderr, "drdeck status: alert sent (%s)\n",
 			    statusalert_action_name(act));
+			if (e.msg[0] != '\0')
+				fprintf(stderr, "drdeck status: --alert: not "
+				    "by every channel: %s\n", e.msg);
+		}
 	}
 	buf_free(&b);
 	hub_release(h, s);

@@ -5,7 +5,7 @@
 DRDECK_PKGS=(libssh2-1-dev libpq-dev libcjson-dev libncurses-dev
 	libcurl4-openssl-dev libssl-dev libcmocka-dev openssh-server postgresql
 	nginx tmux nftables clang libclang-rt-14-dev cmake pkg-config python3
-	procps iproute2 jq curl openssl)
+	procps iproute2 jq curl openssl opensmtpd)
 
 drdeck_deps() {
 	local p missing=()

@@ -10,11 +10,16 @@
  * into it, its stderr classified (job-restoreclass.h); sanity
  * checks (tables of the dump present, row estimates not below
  * restore_row_pct % of the live copy's, the data stamp readable and not
- * older than the live one, the configured sanity queries); then the
- * switch window in §6's order: stop the app (backend, then web), end
- * the database's sessions, one transaction renames <db> -> <db>_prev
- * and <db>_staging -> <db>, start the backend then the web; the health
- * gate; on failure the swap back.  The old <db>_prev is dropped just
+ * older than the live one, the configured sanity queries); the live
+ * copy's database-level settings carried onto <db>_staging (a dump made
+ * without --create has none of them): its ALTER DATABASE / ALTER ROLE IN
+ * DATABASE ... SET settings, its privileges, connection limit and
+ * comment, checked equal afterwards (after the restore and its checks,
+ * so none of them applies to pg_restore's sessions); then the switch
+ * window in §6's order: stop the app (backend, then web), end the
+ * database's sessions, one transaction renames <db> -> <db>_prev and
+ * <db>_staging -> <db>, start the backend then the web; the health gate;
+ * on failure the swap back.  The old <db>_prev is dropped just
  * before the next switch (one kept).
  *
  * Runs on the calling thread; blocks for as long as the restore takes
@@ -572,6 +577,192 @@ out:
 	return rc;
 }
 
+/*
+ * The body of the DO block that copies the database-level settings of
+ * `src` onto `dst` (both declared before it): ALTER DATABASE / ALTER ROLE
+ * IN DATABASE ... SET (pg_db_role_setting, in their order; list-valued
+ * parameters split and quoted element by element, as pg_dump does), the
+ * privileges (datacl through aclexplode, in their order; those granted by
+ * a holder of a grant option as that role), the connection limit and the
+ * comment.  The statements are built by the server; each one that fails
+ * names itself.  Then dst's must equal src's, or it raises naming what
+ * differs.
+ */
+static const char carry_body[] =
+    "\tcmd text;\n"
+    "\tdiffer text;\n"
+    "BEGIN\n"
+    "\tFOR cmd IN\n"
+    "\t\tWITH d AS (\n"
+    "\t\t\tSELECT oid, datdba, datacl, datconnlimit,\n"
+    "\t\t\t    shobj_description(oid, 'pg_database') AS note\n"
+    "\t\t\tFROM pg_database WHERE datname = src),\n"
+    "\t\ts AS (\n"
+    "\t\t\tSELECT r.setrole, c.n, split_part(c.v, '=', 1) AS name,\n"
+    "\t\t\t    substr(c.v, strpos(c.v, '=') + 1) AS val\n"
+    "\t\t\tFROM d JOIN pg_db_role_setting r ON r.setdatabase = d.oid,\n"
+    "\t\t\t    unnest(r.setconfig) WITH ORDINALITY AS c(v, n)),\n"
+    "\t\tg AS (\n"
+    "\t\t\tSELECT a.grantor, a.grantee, a.is_grantable, min(a.n) AS n,\n"
+    "\t\t\t    string_agg(a.privilege_type, ', ' ORDER BY a.n) AS privs\n"
+    "\t\t\tFROM d, aclexplode(d.datacl) WITH ORDINALITY AS\n"
+    "\t\t\t    a(grantor, grantee, privilege_type, is_grantable, n)\n"
+    "\t\t\tGROUP BY 1, 2, 3),\n"
+    "\t\tx(part, k1, k2, sql) AS (\n"
+    "\t\t\tSELECT 1, s.setrole::bigint, s.n, format('ALTER %s SET %I TO %s',\n"
+    "\t\t\t    CASE WHEN s.setrole = 0 THEN format('DATABASE %I', dst)\n"
+    "\t\t\t    ELSE format('ROLE %I IN DATABASE %I',\n"
+    "\t\t\t    pg_get_userbyid(s.setrole), dst) END, s.name,\n"
+    "\t\t\t    CASE WHEN lower(s.name) IN ('local_preload_libraries',\n"
+    "\t\t\t    'search_path', 'session_preload_libraries',\n"
+    "\t\t\t    'temp_tablespaces') THEN (SELECT string_agg(\n"
+    "\t\t\t    quote_literal(CASE WHEN m.m[1] LIKE '\"%' THEN\n"
+    "\t\t\t    replace(substr(m.m[1], 2, length(m.m[1]) - 2), '\"\"',\n"
+    "\t\t\t    '\"') ELSE m.m[1] END), ', ' ORDER BY m.n)\n"
+    "\t\t\t    FROM regexp_matches(s.val, '[[:space:]]*(\"(?:[^\"]|\"\")*\"|"
+    "[^\",[:space:]]+)[[:space:]]*(?:,|$)', 'g')\n"
+    "\t\t\t    WITH ORDINALITY AS m(m, n))\n"
+    "\t\t\t    ELSE quote_literal(s.val) END)\n"
+    "\t\t\tFROM s\n"
+    "\t\t\tUNION ALL\n"
+    "\t\t\tSELECT 2, 0, v.i, format('REVOKE ALL ON DATABASE %I FROM %s',\n"
+    "\t\t\t    dst, v.w)\n"
+    "\t\t\tFROM d, LATERAL (VALUES (1, 'PUBLIC'),\n"
+    "\t\t\t    (2, quote_ident(pg_get_userbyid(d.datdba)))) AS v(i, w)\n"
+    "\t\t\tWHERE d.datacl IS NOT NULL\n"
+    "\t\t\tUNION ALL\n"
+    "\t\t\tSELECT 3, g.n, v.i, v.sql FROM d, g, LATERAL (VALUES\n"
+    "\t\t\t    (1, CASE WHEN g.grantor <> d.datdba THEN\n"
+    "\t\t\t    format('SET ROLE %I', pg_get_userbyid(g.grantor)) END),\n"
+    "\t\t\t    (2, format('GRANT %s ON DATABASE %I TO %s%s', g.privs, dst,\n"
+    "\t\t\t    CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE\n"
+    "\t\t\t    quote_ident(pg_get_userbyid(g.grantee)) END,\n"
+    "\t\t\t    CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' END)),\n"
+    "\t\t\t    (3, CASE WHEN g.grantor <> d.datdba THEN 'RESET ROLE' END))\n"
+    "\t\t\t    AS v(i, sql)\n"
+    "\t\t\tWHERE v.sql IS NOT NULL\n"
+    "\t\t\tUNION ALL\n"
+    "\t\t\tSELECT 4, 0, 0, format('ALTER DATABASE %I CONNECTION LIMIT %s',\n"
+    "\t\t\t    dst, d.datconnlimit) FROM d WHERE d.datconnlimit >= 0\n"
+    "\t\t\tUNION ALL\n"
+    "\t\t\tSELECT 5, 0, 0, format('COMMENT ON DATABASE %I IS %L', dst,\n"
+    "\t\t\t    d.note) FROM d WHERE d.note IS NOT NULL)\n"
+    "\t\tSELECT x.sql FROM x ORDER BY x.part, x.k1, x.k2\n"
+    "\tLOOP\n"
+    "\t\tBEGIN\n"
+    "\t\t\tEXECUTE cmd;\n"
+    "\t\tEXCEPTION WHEN OTHERS THEN\n"
+    "\t\t\tRAISE EXCEPTION '%: %', cmd, SQLERRM;\n"
+    "\t\tEND;\n"
+    "\tEND LOOP;\n"
+    "\tSELECT string_agg(t.k, ', ' ORDER BY t.k) INTO differ FROM (\n"
+    "\t\tSELECT v.k FROM pg_database d, LATERAL (VALUES\n"
+    "\t\t    ('connection limit', d.datconnlimit::text),\n"
+    "\t\t    ('comment', shobj_description(d.oid, 'pg_database')),\n"
+    "\t\t    ('privileges', CASE WHEN d.datacl IS NULL THEN 'default'\n"
+    "\t\t    ELSE coalesce((SELECT array_agg(a::text ORDER BY a::text)\n"
+    "\t\t    FROM unnest(d.datacl) AS a)::text, '{}') END),\n"
+    "\t\t    ('settings', (SELECT string_agg(r.setrole::regrole::text\n"
+    "\t\t    || '=' || r.setconfig::text, ' ' ORDER BY r.setrole)\n"
+    "\t\t    FROM pg_db_role_setting r WHERE r.setdatabase = d.oid)))\n"
+    "\t\t    AS v(k, val)\n"
+    "\t\tWHERE d.datname IN (src, dst)\n"
+    "\t\tGROUP BY v.k\n"
+    "\t\tHAVING max(v.val) FILTER (WHERE d.datname = src) IS DISTINCT\n"
+    "\t\t    FROM max(v.val) FILTER (WHERE d.datname = dst)) AS t;\n"
+    "\tIF differ IS NOT NULL THEN\n"
+    "\t\tRAISE EXCEPTION '% differs from % after the copy: %', dst, src,\n"
+    "\t\t    differ;\n"
+    "\tEND IF;\n"
+    "END\n"
+    "$drdeck$;\n";
+
+/* The "ERROR:" line of psql's stderr (what follows it), else "". */
+static const char *
+psql_error(const char *text, char *buf, size_t len)
+{
+	const char *s = text != NULL ? strstr(text, "ERROR:") : NULL;
+	size_t n;
+
+	buf[0] = '\0';
+	if (s == NULL)
+		return buf;
+	s += strlen("ERROR:");
+	s += strspn(s, " ");
+	n = strcspn(s, "\r\n");
+	snprintf(buf, len, "%.*s", (int)n, s);
+	return buf;
+}
+
+/*
+ * The live copy's database-level settings onto <db>_staging, once it is
+ * restored and checked (so that none of them, default_transaction_read_only
+ * say, applies to pg_restore's sessions or to the checks): after the swap
+ * the live database has them as before.  Nothing without a live copy.
+ */
+static int
+step_settings(struct restore *rs, struct err *e)
+{
+	struct job *jb = &rs->jb;
+	struct buf sql = { 0 };
+	char *out = NULL, *p, why[ERR_LEN];
+	long n_set, n_acl, limit, note;
+	char lim[48];
+	int rc = -1;
+
+	job_step(jb, "settings");
+	if (!rs->live_exists) {
+		job_step_ok(jb, "no live %s: nothing to carry", rs->db);
+		return 0;
+	}
+	buf_puts(&sql, "BEGIN;\nDO $drdeck$\nDECLARE\n\tsrc text := ");
+	pgtool_literal(&sql, rs->db);
+	buf_puts(&sql, ";\n\tdst text := ");
+	pgtool_literal(&sql, rs->staging);
+	buf_puts(&sql, ";\n");
+	buf_puts(&sql, carry_body);
+	buf_puts(&sql, "SELECT (SELECT count(*) FROM pg_db_role_setting r, "
+	    "unnest(r.setconfig) WHERE r.setdatabase = d.oid) || '|' || "
+	    "coalesce(cardinality(d.datacl), 0) || '|' || d.datconnlimit || "
+	    "'|' || (shobj_description(d.oid, 'pg_database') IS NOT NULL)::int "
+	    "FROM pg_database d WHERE d.datname = ");
+	pgtool_literal(&sql, rs->db);
+	buf_puts(&sql, ";\nCOMMIT;\n");
+	if (sql_value(jb, "postgres", buf_str(&sql), &out, e) != 0) {
+		if (psql_error(jb->err_tail, why, sizeof why)[0] != '\0')
+			err_set(e, "carrying the settings of %s onto %s: %s",
+			    rs->db, rs->staging, why);
+		goto out;
+	}
+	if (out[0] == '\0') {
+		err_set(e, "%s is gone: no settings to carry onto %s", rs->db,
+		    rs->staging);
+		goto out;
+	}
+	p = out;
+	n_set = strtol(p, &p, 10);
+	n_acl = *p == '|' ? strtol(p + 1, &p, 10) : -1;
+	limit = *p == '|' ? strtol(p + 1, &p, 10) : -1;
+	note = *p == '|' ? strtol(p + 1, &p, 10) : -1;
+	if (n_acl < 0 || note < 0) {
+		err_set(e, "carrying the settings of %s: unexpected answer "
+		    "\"%s\" (settings|grants|limit|comment expected)", rs->db,
+		    out);
+		goto out;
+	}
+	lim[0] = '\0';
+	if (limit >= 0)
+		snprintf(lim, sizeof lim, ", connection limit %ld", limit);
+	job_step_ok(jb, "%ld setting%s, %ld grant%s%s%s carried from %s",
+	    n_set, n_set == 1 ? "" : "s", n_acl, n_acl == 1 ? "" : "s", lim,
+	    note ? ", comment" : "", rs->db);
+	rc = 0;
+out:
+	free(out);
+	buf_free(&sql);
+	return rc;
+}
+
 /* End every session of the named databases and wait (5 ms polls, 10 s at
  * most) until none is left; connections to `gate` are refused first. */
 static void
@@ -855,7 +1046,8 @@ job_restore(const struct config *c, struct journal *j,
 		goto out;
 	}
 	if (step_roles(&rs, e) != 0 || step_staging(&rs, e) != 0 ||
-	    step_pg_restore(&rs, e) != 0 || step_sanity(&rs, e) != 0) {
+	    step_pg_restore(&rs, e) != 0 || step_sanity(&rs, e) != 0 ||
+	    step_settings(&rs, e) != 0) {
 		job_fail(jb, e);
 		goto out;
 	}

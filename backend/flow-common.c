@@ -149,7 +149,7 @@ flow_exec(struct flow_ctx *x, enum flow_host h, const char *const *argv,
 {
 	struct transport *t;
 	struct exec_result mine;
-	char how[96], *line;
+	char how[EXEC_DESCRIBE_MAX], *line;
 	int rc;
 
 	if (r == NULL)
@@ -210,7 +210,7 @@ flow_exec_local(struct flow_ctx *x, const char *const *argv,
 {
 	struct transport *t = NULL;
 	struct exec_result r;
-	char how[96], *line;
+	char how[EXEC_DESCRIBE_MAX], *line;
 	int rc = -1;
 
 	memset(&r, 0, sizeof r);

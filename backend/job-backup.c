@@ -304,7 +304,7 @@ reader_main(void *arg)
 	struct transport *t = NULL;
 	struct strv argv = { 0 };
 	struct exec_result r;
-	char how[96], last[256], *p;
+	char how[EXEC_DESCRIBE_MAX], last[256], *p;
 	int64_t t0 = clock_mono_ms();
 
 	memset(&r, 0, sizeof r);

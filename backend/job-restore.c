@@ -354,7 +354,7 @@ step_pg_restore(struct restore *rs, struct err *e)
 	struct strv argv = { 0 };
 	struct exec_result r;
 	struct err xe = { "" };
-	char nj[16], how[96];
+	char nj[16], how[EXEC_DESCRIBE_MAX];
 	int n, rc = -1;
 
 	memset(&r, 0, sizeof r);

@@ -255,7 +255,7 @@ job_run(struct job *jb, struct transport *t, const char *const *argv,
 {
 	struct exec_result mine;
 	struct exec_result *x = r != NULL ? r : &mine;
-	char how[96], last[256];
+	char how[EXEC_DESCRIBE_MAX], last[256];
 	int rc;
 
 	memset(x, 0, sizeof *x);

@@ -3,9 +3,15 @@
  *
  * Runs on the thread that owns the connection (a host's poller worker,
  * a job).  It blocks only in poll() on the connection's socket, never
- * past the deadline it was given.
+ * past the deadline it was given.  libpq looks host names up itself with
+ * no time limit, so a name is resolved first (resolve.h, bounded by the
+ * deadline) and libpq is given the addresses as hostaddr, the name
+ * staying as host for the password file and TLS.
  */
 #include "pgconn.h"
+
+#include <sys/socket.h>
+#include <netdb.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -13,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "clock.h"
+#include "resolve.h"
 #include "xmalloc.h"
 
 struct pgconn {
@@ -146,13 +154,50 @@ pgpass_lookup(const char *file, const char *host, const char *port,
 	return found ? 0 : -1;
 }
 
+/*
+ * For a host name (not an address, not a socket folder): its addresses,
+ * up to 4, as libpq's hostaddr list, and host repeated to match.  Empty
+ * when libpq needs no help.
+ */
+#define PG_ADDRS_MAX 4
+static int
+pg_resolve(const char *host, const char *port, int64_t deadline,
+    struct buf *hosts, struct buf *addrs, struct err *e)
+{
+	struct addrinfo *res = NULL, *ai;
+	char num[64];
+	int n = 0;
+
+	if (host[0] == '/' || host[0] == '@')	/* socket folder */
+		return 0;
+	if (resolve_addr(host, port, deadline, &res, e) != 0)
+		return -1;
+	for (ai = res; ai != NULL && n < PG_ADDRS_MAX; ai = ai->ai_next) {
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, num, sizeof num,
+		    NULL, 0, NI_NUMERICHOST) != 0)
+			continue;
+		if (n > 0 && strstr(buf_str(addrs), num) != NULL)
+			continue;	/* the same address twice */
+		buf_printf(hosts, "%s%s", n > 0 ? "," : "", host);
+		buf_printf(addrs, "%s%s", n > 0 ? "," : "", num);
+		n++;
+	}
+	freeaddrinfo(res);
+	if (n == 0)
+		return err_set(e, "%s: no usable address", host);
+	return 0;
+}
+
 /* Connect to a host's database through its tunnel or directly. */
 int
 pgconn_open(const struct host_cfg *h, struct transport *t, int64_t deadline,
     struct pgconn **out, struct err *e)
 {
-	const char *keys[12], *vals[12];
+	const char *keys[14], *vals[14];
 	char host[64], port[16], ctimeout[16], pw[256] = "";
+	struct buf hosts = { 0 }, addrs = { 0 };
+	const char *dbname = h->pg.dbname ? h->pg.dbname : "rabspocdb";
+	const char *user = h->pg.user ? h->pg.user : "postgres";
 	int n = 0, lport = 0, r = -1, w;
 	PGconn *conn = NULL;
 	PostgresPollingStatusType st;
@@ -184,11 +229,20 @@ pgconn_open(const struct host_cfg *h, struct transport *t, int64_t deadline,
 	if (ct < 2)
 		ct = 2;		/* libpq treats 1 as 2 anyway */
 	snprintf(ctimeout, sizeof ctimeout, "%lld", (long long)ct);
-	keys[n] = "host"; vals[n++] = host;
+	if (!h->pg.tunnel && pg_resolve(host, port, deadline, &hosts, &addrs,
+	    e) != 0) {
+		err_prefix(e, "%s: database", h->name);
+		goto out;
+	}
+	if (addrs.len > 0) {
+		keys[n] = "host"; vals[n++] = buf_str(&hosts);
+		keys[n] = "hostaddr"; vals[n++] = buf_str(&addrs);
+	} else {
+		keys[n] = "host"; vals[n++] = host;
+	}
 	keys[n] = "port"; vals[n++] = port;
-	keys[n] = "dbname"; vals[n++] = h->pg.dbname ? h->pg.dbname :
-	    "rabspocdb";
-	keys[n] = "user"; vals[n++] = h->pg.user ? h->pg.user : "postgres";
+	keys[n] = "dbname"; vals[n++] = dbname;
+	keys[n] = "user"; vals[n++] = user;
 	keys[n] = "connect_timeout"; vals[n++] = ctimeout;
 	keys[n] = "application_name"; vals[n++] = "drdeck";
 	if (h->pg.passfile != NULL) {
@@ -199,7 +253,7 @@ pgconn_open(const struct host_cfg *h, struct transport *t, int64_t deadline,
 
 		snprintf(rport, sizeof rport, "%d", h->pg.port);
 		if (pgpass_lookup(h->pg.passfile, h->pg.host ? h->pg.host :
-		    "localhost", rport, vals[2], vals[3], pw,
+		    "localhost", rport, dbname, user, pw,
 		    sizeof pw) == 0) {
 			keys[n] = "password"; vals[n++] = pw;
 		}
@@ -217,7 +271,7 @@ pgconn_open(const struct host_cfg *h, struct transport *t, int64_t deadline,
 
 		if (ready == 0) {
 			err_set(e, "%s: database %s at %s:%s: no answer "
-			    "within the deadline", h->name, vals[2], host,
+			    "within the deadline", h->name, dbname, host,
 			    port);
 			goto out;
 		}
@@ -246,6 +300,8 @@ pgconn_open(const struct host_cfg *h, struct transport *t, int64_t deadline,
 	r = 0;
 out:
 	explicit_bzero(pw, sizeof pw);
+	buf_free(&hosts);
+	buf_free(&addrs);
 	if (conn != NULL)
 		PQfinish(conn);
 	return r;

@@ -308,20 +308,6 @@ round_main(void *arg)
 	return NULL;
 }
 
-static void
-abs_time(int64_t mono_deadline, struct timespec *ts)
-{
-	int64_t left = clock_left_ms(mono_deadline);
-
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += left / 1000;
-	ts->tv_nsec += (left % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
-	}
-}
-
 static struct worker *
 worker_new(const struct config *c, size_t i, struct hub *hub)
 {
@@ -389,7 +375,8 @@ poller_round(const struct config *c, struct hub *h, struct err *e)
 
 	/* Wait for every host, or the deadline (plus a little so that a
 	 * host answering right at its deadline still gets in). */
-	abs_time(deadline + 200, &ts);
+	clock_abs_timespec(CLOCK_MONOTONIC, clock_left_ms(deadline + 200),
+	    &ts);
 	pthread_mutex_lock(&r.mu);
 	while (r.pending > 0) {
 		if (pthread_cond_timedwait(&r.cv, &r.mu, &ts) == ETIMEDOUT)
@@ -537,7 +524,7 @@ loop_main(void *arg)
 		wait_ms = (w->c->poll_interval > 0 ? w->c->poll_interval : 10) *
 		    1000 * (w->backoff ? w->backoff : 1);
 		next = clock_mono_ms() + wait_ms;
-		abs_time(next, &ts);
+		clock_abs_timespec(CLOCK_MONOTONIC, clock_left_ms(next), &ts);
 		while (!w->stop && !w->refresh) {
 			if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) ==
 			    ETIMEDOUT)

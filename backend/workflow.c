@@ -1148,12 +1148,7 @@ call(struct engine *en, int (*fn)(struct flow_ctx *, struct err *),
 			pthread_mutex_lock(&en->mu);
 			continue;
 		}
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += TICK_MS * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		clock_abs_timespec(CLOCK_REALTIME, TICK_MS, &ts);
 		(void)pthread_cond_timedwait(&en->cv, &en->mu, &ts);
 		pthread_mutex_unlock(&en->mu);
 		publish(en);
@@ -1883,12 +1878,7 @@ engine_wait_prompt(struct engine *en, uint64_t after_seq, int64_t timeout_ms)
 		}
 		if (en->finished != 0 || clock_left_ms(deadline) <= 0)
 			break;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 50 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		clock_abs_timespec(CLOCK_REALTIME, 50, &ts);
 		(void)pthread_cond_timedwait(&en->cv, &en->mu, &ts);
 	}
 	pthread_mutex_unlock(&en->mu);

@@ -31,3 +31,17 @@ clock_left_ms(int64_t deadline_mono_ms)
 
 	return left > 0 ? left : 0;
 }
+
+void
+clock_abs_timespec(clockid_t id, int64_t ms, struct timespec *ts)
+{
+	clock_gettime(id, ts);
+	if (ms < 0)
+		ms = 0;
+	ts->tv_sec += (time_t)(ms / 1000);
+	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}

@@ -17,10 +17,16 @@ exec_ok(const struct exec_result *r)
 const char *
 exec_describe(const struct exec_result *r, char *buf, size_t len)
 {
-	if (r->timed_out)
-		snprintf(buf, len, "timed out after %.1f s",
-		    (double)r->duration_ms / 1000.0);
-	else if (r->signal[0] != '\0')
+	int n;
+
+	if (r->timed_out) {
+		n = snprintf(buf, len, "timed out after %.1f s; %s",
+		    (double)r->duration_ms / 1000.0, r->stop);
+		/* No stop to tell, or no room for all of it. */
+		if (r->stop[0] == '\0' || n < 0 || (size_t)n >= len)
+			snprintf(buf, len, "timed out after %.1f s",
+			    (double)r->duration_ms / 1000.0);
+	} else if (r->signal[0] != '\0')
 		snprintf(buf, len, "signal %s", r->signal);
 	else if (r->exited)
 		snprintf(buf, len, "exit %d", r->status);

@@ -15,6 +15,7 @@
 #include <libssh2.h>
 #include <libssh2_sftp.h>
 
+#include "resolve.h"
 #include "tr-int.h"
 
 struct ssh_conn {
@@ -54,8 +55,10 @@ int ssh_hostkey_verify(LIBSSH2_SESSION *s, const char *key, size_t klen,
 /* "SHA256:<base64 without padding>" of a key blob, as OpenSSH prints it. */
 void ssh_fingerprint(const unsigned char *blob, size_t len, char out[64]);
 
-/* Run a command line on c (already quoted for the host's shell).  -2
- * (and c dead) when the session failed before the command started. */
+/* Run a command line on c, built by pidmark_command() (its pid marker is
+ * taken out of stderr; at the deadline or on cancel the command is
+ * stopped on the host, r->stop says how).  -2 (and c dead) when the
+ * session failed before the command started. */
 int ssh_exec_cmd(struct ssh_conn *c, const char *cmd, const char *in,
     size_t in_len, int64_t deadline, struct exec_result *r, struct err *e)
     WUR;

@@ -30,6 +30,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "os.h"
+#include "pidmark.h"
 #include "quote.h"
 #include "sha256.h"
 #include "xmalloc.h"
@@ -279,13 +280,11 @@ run_script(struct transport *t, struct ssh_conn *c, const char *script,
     int64_t deadline, struct exec_result *r, struct err *e)
 {
 	struct buf cmd = { 0 };
-	char d[128];
+	char d[EXEC_DESCRIBE_MAX];
 	int rc = -1;
 
 	tr_result_init(r);
-	if (t->h->shell == HOST_SHELL_SH)
-		buf_puts(&cmd, script);
-	else if (quote_ps_encode(&cmd, script, e) == -1)
+	if (pidmark_command(t->h->shell, NULL, script, &cmd, e) == -1)
 		goto out;
 	if (ssh_exec_cmd(c, buf_str(&cmd), NULL, 0, deadline, r, e) < 0)
 		goto out;

@@ -7,7 +7,9 @@
  * drops, the next call reconnects; failed reconnects are spaced 1, 2, 4,
  * 8 s apart.  The session is non-blocking: every wait is a poll() on its
  * socket bounded by the call's deadline, waking every 100 ms to look at
- * the cancel flag.  Runs on the thread that owns the transport.
+ * the cancel flag.  A command past its deadline or cancelled is stopped
+ * on the host by a command of its own (pidmark.h), on a second channel.
+ * Runs on the thread that owns the transport.
  */
 #include "ssh-int.h"
 
@@ -30,11 +32,22 @@
 
 #include "clock.h"
 #include "os.h"
-#include "quote.h"
+#include "pidmark.h"
 #include "xmalloc.h"
 
 #define TICK_MS 100
 #define BACKOFF_MAX_MS 8000
+
+/*
+ * Stopping a command past its deadline (pidmark.h).  The channel for the
+ * stop is asked for STOP_LEAD_MS before the deadline (at most half the
+ * timeout), and the peer has STOP_ANSWER_MS to open it: a peer that has
+ * not answered by the deadline is not waited for.  The stop itself has
+ * STOP_MS of its own.
+ */
+#define STOP_LEAD_MS 1000
+#define STOP_ANSWER_MS 1000
+#define STOP_MS 3000
 
 /* ed25519 first: libssh2 1.10 would prefer ECDSA, which an
  * ed25519-only known_hosts does not hold. */
@@ -305,7 +318,7 @@ int
 ssh_conn_open(const struct host_cfg *h, volatile int *const *cancel,
     int64_t deadline, struct ssh_conn **out, struct err *e)
 {
-	struct addrinfo hints, *res = NULL, *ai;
+	struct addrinfo *res = NULL, *ai;
 	struct ssh_conn *c = xcalloc(1, sizeof *c);
 	char port[16], *kh = NULL, *host = NULL;
 	int r, i;
@@ -328,11 +341,9 @@ ssh_conn_open(const struct host_cfg *h, volatile int *const *cancel,
 		if (host[i] >= 'A' && host[i] <= 'Z')
 			host[i] = (char)(host[i] - 'A' + 'a');
 	snprintf(port, sizeof port, "%d", h->ssh.port > 0 ? h->ssh.port : 22);
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	if ((r = getaddrinfo(host, port, &hints, &res)) != 0) {
-		err_set(e, "ssh %s: cannot resolve: %s", host, gai_strerror(r));
+	/* getaddrinfo() itself has no timeout: looked up on a worker. */
+	if (resolve_addr(host, port, deadline, &res, e) == -1) {
+		err_prefix(e, "ssh");
 		goto fail;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next)
@@ -434,10 +445,30 @@ ssh_sftp(struct ssh_conn *c, int64_t deadline, struct err *e)
 	return 0;
 }
 
+/* Take a stream's bytes into its buffer, the pid marker (pm, when not
+ * NULL) taken out first. */
+static void
+take(struct pidmark *pm, char **s, size_t *len, size_t *cap, int *trunc,
+    const char *data, size_t n, int eof)
+{
+	struct buf b = { 0 };
+
+	if (pm == NULL || pm->state != PIDMARK_WAIT) {
+		tr_out_append(s, len, cap, trunc, data, n);
+		return;
+	}
+	pidmark_feed(pm, data, n, &b);
+	if (eof)
+		pidmark_end(pm, &b);
+	tr_out_append(s, len, cap, trunc, b.s, b.len);
+	buf_free(&b);
+}
+
 /* Read what a stream has now into r's buffer. 1 data, 0 EAGAIN, 2 EOF. */
 static int
-drain(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int stream, char **s,
-    size_t *len, size_t *cap, int *trunc, struct err *e)
+drain(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int stream,
+    struct pidmark *pm, char **s, size_t *len, size_t *cap, int *trunc,
+    struct err *e)
 {
 	char buf[32768];
 	ssize_t n;
@@ -446,14 +477,16 @@ drain(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int stream, char **s,
 	for (;;) {
 		n = libssh2_channel_read_ex(ch, stream, buf, sizeof buf);
 		if (n > 0) {
-			tr_out_append(s, len, cap, trunc, buf, (size_t)n);
+			take(pm, s, len, cap, trunc, buf, (size_t)n, 0);
 			got = 1;
 			continue;
 		}
 		if (n == LIBSSH2_ERROR_EAGAIN)
 			return got;
-		if (n == 0)
+		if (n == 0) {
+			take(pm, s, len, cap, trunc, "", 0, 1);
 			return 2;
+		}
 		return ssh_fail(c, (int)n, stream ? "exec: reading stderr" :
 		    "exec: reading stdout", e);
 	}
@@ -471,18 +504,258 @@ reap_zombies(struct ssh_conn *c)
 	c->nzombie = j;
 }
 
+/* Free a channel, waiting at most 1 s for its far end to close; the
+ * session is given up when it does not. */
+static void
+chan_free(struct ssh_conn *c, LIBSSH2_CHANNEL *ch)
+{
+	int64_t grace = clock_mono_ms() + 1000;
+
+	while (libssh2_channel_free(ch) == LIBSSH2_ERROR_EAGAIN) {
+		if (clock_left_ms(grace) == 0 || c->dead) {
+			c->dead = 1;
+			break;
+		}
+		sock_poll(c, clock_left_ms(grace));
+	}
+}
+
+/* Close a channel we are done with.  sshd answers the close only once
+ * the channel's command has ended: until then the channel is kept aside
+ * and freed by a later call. */
+static void
+chan_retire(struct ssh_conn *c, LIBSSH2_CHANNEL *ch)
+{
+	int x = libssh2_channel_close(ch);
+
+	if (x == LIBSSH2_ERROR_EAGAIN &&
+	    c->nzombie < (int)(sizeof c->zombie / sizeof c->zombie[0])) {
+		c->zombie[c->nzombie++] = ch;
+		return;
+	}
+	if (x != 0)
+		c->dead = 1;
+	chan_free(c, ch);
+}
+
+/* The channel a stop runs on, asked for ahead of the deadline. */
+struct spare {
+	LIBSSH2_CHANNEL *ch;
+	int	 asked;		/* an open is under way (libssh2 holds it) */
+	int64_t	 asked_at;
+	int	 refused;
+	struct err e;		/* why, when refused */
+};
+
+/* Ask for the spare channel, or go on opening it; never waits. */
+static void
+spare_step(struct ssh_conn *c, struct spare *sp)
+{
+	int x;
+
+	if (sp->ch != NULL || sp->refused)
+		return;
+	if (!sp->asked) {
+		sp->asked = 1;
+		sp->asked_at = clock_mono_ms();
+	}
+	if ((sp->ch = libssh2_channel_open_session(c->s)) != NULL)
+		sp->asked = 0;
+	else if ((x = libssh2_session_last_errno(c->s)) !=
+	    LIBSSH2_ERROR_EAGAIN) {
+		sp->asked = 0;
+		sp->refused = 1;
+		ssh_fail(c, x, "opening a channel", &sp->e);
+	}
+}
+
+/* The spare was not needed: an open under way is completed (libssh2
+ * cannot drop it half-way; by the deadline, else the session is given
+ * up), the channel closed. */
+static void
+spare_drop(struct ssh_conn *c, struct spare *sp, int64_t deadline)
+{
+	struct err e;
+
+	while (sp->asked && !c->dead) {
+		spare_step(c, sp);
+		if (sp->asked && ssh_wait(c, deadline, &e) == -1)
+			c->dead = 1;
+	}
+	if (sp->ch != NULL)
+		chan_retire(c, sp->ch);
+	sp->ch = NULL;
+}
+
+/* Wait for the socket until `until` whatever the cancel flag says (a
+ * stop runs after a cancel too); -1 when past it. */
+static int
+stop_wait(struct ssh_conn *c, int64_t until)
+{
+	int64_t left = clock_left_ms(until);
+
+	if (left == 0)
+		return -1;
+	sock_poll(c, left);
+	return 0;
+}
+
+/* The first line of s, for a message. */
+static int
+first_line_len(const char *s)
+{
+	size_t n = strcspn(s, "\r\n");
+
+	return (int)(n < 120 ? n : 120);
+}
+
+/*
+ * Stop the command of an exec given up at its deadline or on cancel:
+ * the stop command (pidmark.h) on the spare channel, opened here when it
+ * was not asked for yet.  Within STOP_MS, cancel flag or not.  Says in
+ * r->stop what became of the command.
+ */
+static void
+stop_cmd(struct ssh_conn *c, struct spare *sp, const struct pidmark *pm,
+    struct exec_result *r)
+{
+	const char *host = c->h->name;
+	int64_t until = clock_mono_ms() + STOP_MS, answer;
+	LIBSSH2_CHANNEL *ch = NULL;
+	struct buf cmd = { 0 };
+	struct err e = { "" };
+	char *out = NULL, *err = NULL, *sig = NULL;
+	size_t out_len = 0, out_cap = 0, err_len = 0, err_cap = 0, siglen = 0;
+	int out_eof = 0, err_eof = 0, trunc = 0, x, d, status;
+
+	if (pm->state != PIDMARK_FOUND) {
+		snprintf(r->stop, sizeof r->stop, "the command may still run "
+		    "on %s (it did not report its process id)", host);
+		return;
+	}
+	if (pidmark_stop_command(c->h->shell, pm->pid, &cmd, &e) == -1) {
+		snprintf(r->stop, sizeof r->stop, "the command may still run "
+		    "on %s (%s)", host, e.msg);
+		goto out;
+	}
+	/* The peer has STOP_ANSWER_MS to open the channel. */
+	for (;;) {
+		spare_step(c, sp);
+		if (!sp->asked)
+			break;
+		answer = sp->asked_at + STOP_ANSWER_MS;
+		if (stop_wait(c, answer < until ? answer : until) == -1)
+			goto no_answer;
+	}
+	if (sp->refused) {
+		snprintf(r->stop, sizeof r->stop, "the command may still run "
+		    "on %s (%s to stop it)", host, sp->e.msg);
+		goto out;
+	}
+	ch = sp->ch;
+	sp->ch = NULL;
+	while ((x = libssh2_channel_exec(ch, buf_str(&cmd))) ==
+	    LIBSSH2_ERROR_EAGAIN)
+		if (stop_wait(c, until) == -1)
+			goto no_answer;
+	if (x != 0) {
+		ssh_fail(c, x, "exec", &e);
+		goto failed;
+	}
+	while (!(out_eof && err_eof)) {
+		int progress = 0;
+
+		if (!out_eof) {
+			if ((d = drain(c, ch, 0, NULL, &out, &out_len,
+			    &out_cap, &trunc, &e)) == -1)
+				goto failed;
+			out_eof = d == 2;
+			progress |= d == 1;
+		}
+		if (!err_eof) {
+			if ((d = drain(c, ch, SSH_EXTENDED_DATA_STDERR, NULL,
+			    &err, &err_len, &err_cap, &trunc, &e)) == -1)
+				goto failed;
+			err_eof = d == 2;
+			progress |= d == 1;
+		}
+		if (!(out_eof && err_eof) && !progress &&
+		    stop_wait(c, until) == -1)
+			goto no_answer;
+	}
+	while ((x = libssh2_channel_close(ch)) == LIBSSH2_ERROR_EAGAIN)
+		if (stop_wait(c, until) == -1)
+			goto no_answer;
+	while (x == 0 && (x = libssh2_channel_wait_closed(ch)) ==
+	    LIBSSH2_ERROR_EAGAIN)
+		if (stop_wait(c, until) == -1)
+			goto no_answer;
+	if (x != 0) {
+		ssh_fail(c, x, "waiting for its end", &e);
+		goto failed;
+	}
+	libssh2_channel_get_exit_signal(ch, &sig, &siglen, NULL, NULL, NULL,
+	    NULL);
+	status = libssh2_channel_get_exit_status(ch);
+	if (sig != NULL && siglen > 0)
+		err_set(&e, "signal %.*s", (int)siglen, sig);
+	else if (status != 0 && err_len > 0)
+		err_set(&e, "%.*s", first_line_len(err), err);
+	else if (status != 0)
+		err_set(&e, "exit %d", status);
+	else {
+		snprintf(r->stop, sizeof r->stop, "stopped it on %s (pid %ld)",
+		    host, pm->pid);
+		goto out;
+	}
+failed:
+	snprintf(r->stop, sizeof r->stop, "the command may still run on %s "
+	    "(stopping pid %ld failed: %s)", host, pm->pid, e.msg);
+	goto out;
+no_answer:
+	/* libssh2 is left half-way through a call: the session is done. */
+	c->dead = 1;
+	snprintf(r->stop, sizeof r->stop, "the command may still run on %s "
+	    "(no answer to stop it)", host);
+out:
+	if (sig != NULL)
+		libssh2_free(c->s, sig);
+	if (ch != NULL)
+		chan_free(c, ch);
+	free(out);
+	free(err);
+	buf_free(&cmd);
+}
+
+/* Put the stop's outcome after a message already in e. */
+static void
+err_add_stop(struct err *e, const struct exec_result *r)
+{
+	char msg[ERR_LEN];
+
+	if (r->stop[0] == '\0')
+		return;
+	memcpy(msg, e->msg, sizeof msg);
+	err_set(e, "%s; %s", msg, r->stop);
+}
+
 int
 ssh_exec_cmd(struct ssh_conn *c, const char *cmd, const char *in,
     size_t in_len, int64_t deadline, struct exec_result *r, struct err *e)
 {
 	LIBSSH2_CHANNEL *ch = NULL;
+	struct spare sp = { 0 };
+	struct pidmark pm;
 	size_t in_off = 0, out_cap = 0, err_cap = 0;
 	int out_eof = 0, err_eof = 0, eof_sent = 0, rc = -1, x;
 	char *sig = NULL;
 	size_t siglen = 0;
-	int64_t grace;
+	int64_t lead, spare_at;
 
 	reap_zombies(c);
+	pidmark_init(&pm);
+	lead = clock_left_ms(deadline) / 2;
+	spare_at = deadline - (lead < STOP_LEAD_MS ? lead : STOP_LEAD_MS);
 	SSH_RETRY_PTR(c, deadline, e, ch, libssh2_channel_open_session(c->s));
 	if (ch == NULL) {
 		if (c->dead && libssh2_session_last_errno(c->s) ==
@@ -532,14 +805,14 @@ ssh_exec_cmd(struct ssh_conn *c, const char *cmd, const char *in,
 			}
 		}
 		if (!out_eof) {
-			if ((d = drain(c, ch, 0, &r->out, &r->out_len,
+			if ((d = drain(c, ch, 0, NULL, &r->out, &r->out_len,
 			    &out_cap, &r->out_trunc, e)) == -1)
 				goto out;
 			out_eof = d == 2;
 			progress |= d == 1;
 		}
 		if (!err_eof) {
-			if ((d = drain(c, ch, SSH_EXTENDED_DATA_STDERR,
+			if ((d = drain(c, ch, SSH_EXTENDED_DATA_STDERR, &pm,
 			    &r->errout, &r->err_len, &err_cap, &r->err_trunc,
 			    e)) == -1)
 				goto out;
@@ -548,32 +821,43 @@ ssh_exec_cmd(struct ssh_conn *c, const char *cmd, const char *in,
 		}
 		if (out_eof && err_eof)
 			break;
-		if (cancelled(c)) {
-			err_set(e, "exec: cancelled");
+		if (pm.state == PIDMARK_FOUND && clock_mono_ms() >= spare_at)
+			spare_step(c, &sp);
+		if (cancelled(c))
 			goto close_early;
-		}
 		if (clock_left_ms(deadline) == 0) {
 			r->timed_out = 1;
 			rc = 0;
 			goto close_early;
 		}
-		if (!progress && ssh_wait(c, deadline, e) == -1)
-			continue;	/* the checks above end the loop */
+		if (progress)
+			continue;
+		/* Wake up for the spare when it is due, else the deadline;
+		 * the checks above end the loop. */
+		if (ssh_wait(c, pm.state == PIDMARK_FOUND && !sp.asked &&
+		    sp.ch == NULL && !sp.refused && spare_at < deadline ?
+		    spare_at : deadline, e) == -1)
+			continue;
 	}
 	/* EOF on both: the exit status or signal comes before the close. */
 	SSH_RETRY(c, deadline, e, x, libssh2_channel_close(ch));
 	if (x == 0)
 		SSH_RETRY(c, deadline, e, x, libssh2_channel_wait_closed(ch));
 	if (x != 0) {
+		if (x == SSH_ABANDONED) {
+			/* Both streams ended, the command did not. */
+			stop_cmd(c, &sp, &pm, r);
+			c->dead = 1;
+		}
 		if (x == SSH_ABANDONED && clock_left_ms(deadline) == 0 &&
 		    !cancelled(c)) {
 			/* No outcome within the deadline. */
 			r->timed_out = 1;
 			rc = 0;
-			c->dead = 1;
 			goto out;
 		}
 		ssh_fail(c, x, "exec: waiting for the exit status", e);
+		err_add_stop(e, r);
 		goto out;
 	}
 	libssh2_channel_get_exit_signal(ch, &sig, &siglen, NULL, NULL, NULL,
@@ -592,27 +876,21 @@ ssh_exec_cmd(struct ssh_conn *c, const char *cmd, const char *in,
 	goto out;
 close_early:
 	/*
-	 * Deadline or cancel: close our side and kill nothing remotely.
-	 * sshd answers the close only when the command ends, so the channel
-	 * is kept aside and freed by a later call once it has.
+	 * Deadline or cancel: the channel cannot carry a signal, so the
+	 * command is stopped by a command of its own, then our side closed.
 	 */
-	x = libssh2_channel_close(ch);
-	if (x == LIBSSH2_ERROR_EAGAIN && c->nzombie < 8) {
-		c->zombie[c->nzombie++] = ch;
-		ch = NULL;
-	} else if (x != 0)
-		c->dead = 1;
-out:
-	if (ch != NULL) {
-		grace = clock_mono_ms() + 1000;
-		while (libssh2_channel_free(ch) == LIBSSH2_ERROR_EAGAIN) {
-			if (clock_left_ms(grace) == 0 || c->dead) {
-				c->dead = 1;
-				break;
-			}
-			sock_poll(c, clock_left_ms(grace));
-		}
+	take(&pm, &r->errout, &r->err_len, &err_cap, &r->err_trunc, "", 0, 1);
+	stop_cmd(c, &sp, &pm, r);
+	if (!r->timed_out) {
+		err_set(e, "exec: cancelled");
+		err_add_stop(e, r);
 	}
+	chan_retire(c, ch);
+	ch = NULL;
+out:
+	spare_drop(c, &sp, deadline);
+	if (ch != NULL)
+		chan_free(c, ch);
 	return rc;
 }
 
@@ -694,18 +972,12 @@ ssh_close(struct transport *t)
 	free(st);
 }
 
-/* The command line for the host's shell. */
+/* The command line for the host's shell, reporting its pid first. */
 static int
 command_line(const struct host_cfg *h, const char *const *argv,
     const char *script, struct buf *out, struct err *e)
 {
-	if (argv != NULL)
-		return quote_for_shell(h->shell, argv, out, e);
-	if (h->shell == HOST_SHELL_SH) {
-		buf_puts(out, script);
-		return 0;
-	}
-	return quote_ps_encode(out, script, e);
+	return pidmark_command(h->shell, argv, script, out, e);
 }
 
 static int

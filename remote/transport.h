@@ -33,6 +33,11 @@ struct exec_result {
 	int	 status;	/* that exit status */
 	char	 signal[32];	/* the signal that ended it ("" if none) */
 	int	 timed_out;	/* killed at its deadline */
+	/* Past its deadline or cancelled: what became of the command on
+	 * the far side when that is worth saying ("stopped it on backup
+	 * (pid 1234)", "the command may still run on backup (no answer to
+	 * stop it)"); "" otherwise. */
+	char	 stop[160];
 	char	*out;		/* stdout, NUL-terminated; never NULL after exec */
 	size_t	 out_len;
 	int	 out_trunc;
@@ -45,7 +50,10 @@ struct exec_result {
 /* The command succeeded: exit status delivered, 0, no signal, no timeout. */
 int exec_ok(const struct exec_result *r);
 /* One line describing how it ended: "exit 0", "exit 3", "signal KILL",
- * "timed out after 5.0 s", "no exit status (channel dropped)". */
+ * "timed out after 5.0 s", "timed out after 5.0 s; stopped it on backup
+ * (pid 1234)", "no exit status (channel dropped)".  EXEC_DESCRIBE_MAX
+ * holds the longest; in less, the stop is left out rather than cut. */
+#define EXEC_DESCRIBE_MAX 256
 const char *exec_describe(const struct exec_result *r, char *buf, size_t len);
 void exec_result_free(struct exec_result *r);
 
@@ -87,7 +95,9 @@ void transport_set_cancel(struct transport *t, volatile int *flag);
  * be NULL.  Returns 0 when the command ran (whatever its exit status; see
  * r, and exec_ok()), -1 when it could not be run or its outcome is not
  * known (e set; r still holds what arrived).  A command past its timeout
- * is killed and reported with r->timed_out.
+ * is killed and reported with r->timed_out; a command cancelled is killed
+ * too.  Over ssh the kill is a command of its own on the host (pidmark.h)
+ * and r->stop says how it went.
  */
 int transport_exec(struct transport *t, const char *const *argv,
     const char *stdin_data, size_t stdin_len, int64_t timeout_ms,

@@ -117,7 +117,7 @@ command(struct transport *t, int argc, char **argv)
 		printf("ok\n");
 	} else if (strcmp(cmd, "exec") == 0 || strcmp(cmd, "script") == 0) {
 		struct exec_result r;
-		char *in = NULL, d[96];
+		char *in = NULL, d[EXEC_DESCRIBE_MAX];
 		size_t in_len = 0;
 		int x;
 

@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "quote.h"
+#include "ut_psdecode.h"
 
 static const char *const hostile[] = {
 	"plain",
@@ -210,62 +211,6 @@ test_ps_argv(void **state)
 	buf_free(&b);
 }
 
-/* Decode -EncodedCommand's argument back to UTF-8. */
-static char *
-decode_ps(const char *cmdline)
-{
-	const char *prefix =
-	    "powershell -NoProfile -NonInteractive -EncodedCommand ";
-	const char *b64;
-	unsigned char *raw;
-	struct buf out = { 0 };
-	size_t len, i, n;
-	int rawlen;
-
-	assert_int_equal(strncmp(cmdline, prefix, strlen(prefix)), 0);
-	b64 = cmdline + strlen(prefix);
-	len = strlen(b64);
-	assert_int_equal(len % 4, 0);
-	assert_null(strpbrk(b64, " \n\r\"'"));
-	raw = malloc(len);
-	rawlen = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)len);
-	assert_true(rawlen >= 0);
-	n = (size_t)rawlen;
-	if (len >= 1 && b64[len - 1] == '=')
-		n--;
-	if (len >= 2 && b64[len - 2] == '=')
-		n--;
-	assert_int_equal(n % 2, 0);
-	for (i = 0; i < n; i += 2) {
-		uint32_t c = raw[i] | (raw[i + 1] << 8);
-
-		if (c >= 0xd800 && c <= 0xdbff) {
-			uint32_t lo = raw[i + 2] | (raw[i + 3] << 8);
-
-			assert_true(lo >= 0xdc00 && lo <= 0xdfff);
-			c = 0x10000 + ((c - 0xd800) << 10) + (lo - 0xdc00);
-			i += 2;
-		}
-		if (c < 0x80)
-			buf_putc(&out, (char)c);
-		else if (c < 0x800) {
-			buf_putc(&out, (char)(0xc0 | (c >> 6)));
-			buf_putc(&out, (char)(0x80 | (c & 0x3f)));
-		} else if (c < 0x10000) {
-			buf_putc(&out, (char)(0xe0 | (c >> 12)));
-			buf_putc(&out, (char)(0x80 | ((c >> 6) & 0x3f)));
-			buf_putc(&out, (char)(0x80 | (c & 0x3f)));
-		} else {
-			buf_putc(&out, (char)(0xf0 | (c >> 18)));
-			buf_putc(&out, (char)(0x80 | ((c >> 12) & 0x3f)));
-			buf_putc(&out, (char)(0x80 | ((c >> 6) & 0x3f)));
-			buf_putc(&out, (char)(0x80 | (c & 0x3f)));
-		}
-	}
-	free(raw);
-	return buf_detach(&out);
-}
-
 static void
 test_ps_encode(void **state)
 {
@@ -296,7 +241,7 @@ test_ps_encode(void **state)
 
 		assert_int_equal(quote_ps_word(&w, hostile[i], &e), 0);
 		assert_int_equal(quote_ps_encode(&b, buf_str(&w), &e), 0);
-		back = decode_ps(buf_str(&b));
+		back = ut_decode_ps(buf_str(&b));
 		assert_string_equal(back, buf_str(&w));
 		free(back);
 		buf_reset(&b);
@@ -335,7 +280,7 @@ test_for_shell(void **state)
 	buf_reset(&b);
 	assert_int_equal(quote_for_shell(HOST_SHELL_POWERSHELL, argv, &b, &e),
 	    0);
-	back = decode_ps(buf_str(&b));
+	back = ut_decode_ps(buf_str(&b));
 	assert_string_equal(back, "try { & 'echo' 'a''b' } catch { "
 	    "[Console]::Error.WriteLine($_); exit 127 }; exit $LASTEXITCODE");
 	free(back);

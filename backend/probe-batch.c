@@ -148,7 +148,7 @@ probe_batch_run(struct probe_ctx *ctx)
 	struct exec_result r = { 0 };
 	struct err e = { "" };
 	size_t i, k, nargs = 0;
-	char num[32], *line, *save = NULL;
+	char num[EXEC_DESCRIBE_MAX], *line, *save = NULL;
 	int64_t t0;
 
 	memset(b, 0, sizeof *b);

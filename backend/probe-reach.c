@@ -37,7 +37,7 @@ clock_by_exec(struct probe_ctx *ctx, int64_t *host_ms, int64_t *read_at,
 	struct exec_result r = { 0 };
 	int64_t sent = clock_wall_ms(), t0 = clock_mono_ms(), d;
 	long long parsed;
-	char *end, how[64];
+	char *end, how[EXEC_DESCRIBE_MAX];
 	int rc = -1;
 
 	if (transport_exec(ctx->t, ctx->h->shell == HOST_SHELL_SH ? date_sh :

@@ -16,7 +16,7 @@ void
 probe_services_run(struct probe_ctx *ctx, struct fact_list *out)
 {
 	const struct host_cfg *h = ctx->h;
-	char key[128], part[64], v[96], how[64];
+	char key[128], part[64], v[96], how[EXEC_DESCRIBE_MAX];
 	size_t i;
 
 	for (i = 0; i < h->n_services; i++) {

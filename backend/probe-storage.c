@@ -112,7 +112,7 @@ one(struct probe_ctx *ctx, struct fact_list *out, const char *dir,
 	}
 	if (!exec_ok(&r) || probe_storage_parse(r.out, &files, &bytes,
 	    &newest) != 0) {
-		char how[64];
+		char how[EXEC_DESCRIBE_MAX];
 
 		snprintf(d, sizeof d, "%s: %s%s%.200s", dir,
 		    exec_describe(&r, how, sizeof how),

@@ -165,21 +165,23 @@ pg_resolve(const char *host, const char *port, int64_t deadline,
     struct buf *hosts, struct buf *addrs, struct err *e)
 {
 	struct addrinfo *res = NULL, *ai;
-	char num[64];
-	int n = 0;
+	char num[PG_ADDRS_MAX][64];
+	int n = 0, i;
 
 	if (host[0] == '/' || host[0] == '@')	/* socket folder */
 		return 0;
 	if (resolve_addr(host, port, deadline, &res, e) != 0)
 		return -1;
 	for (ai = res; ai != NULL && n < PG_ADDRS_MAX; ai = ai->ai_next) {
-		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, num, sizeof num,
-		    NULL, 0, NI_NUMERICHOST) != 0)
+		if (getnameinfo(ai->ai_addr, ai->ai_addrlen, num[n],
+		    sizeof num[n], NULL, 0, NI_NUMERICHOST) != 0)
 			continue;
-		if (n > 0 && strstr(buf_str(addrs), num) != NULL)
+		for (i = 0; i < n && strcmp(num[i], num[n]) != 0; i++)
+			;
+		if (i < n)
 			continue;	/* the same address twice */
 		buf_printf(hosts, "%s%s", n > 0 ? "," : "", host);
-		buf_printf(addrs, "%s%s", n > 0 ? "," : "", num);
+		buf_printf(addrs, "%s%s", n > 0 ? "," : "", num[n]);
 		n++;
 	}
 	freeaddrinfo(res);
